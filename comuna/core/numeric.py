@@ -1,0 +1,24 @@
+"""Exact arithmetic helpers: ``Fraction`` for shares and quotas, ``Decimal`` for money."""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, Decimal
+from fractions import Fraction
+
+
+def truncate(value: Fraction, places: int) -> Fraction:
+    """Truncate ``value`` (>= 0) to ``places`` decimal places, ignoring any remainder."""
+    scale = 10**places
+    return Fraction((value.numerator * scale) // value.denominator, scale)
+
+
+def to_decimal(value: Fraction, places: int) -> Decimal:
+    """Show an exact fraction as a Decimal with ``places`` places (truncated, never rounded up)."""
+    quantum = Decimal(1).scaleb(-places)
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(quantum, rounding=ROUND_DOWN)
+
+
+def ratio(part: int, whole: int) -> Fraction:
+    """``part / whole`` as a Fraction, 0 when ``whole`` is 0."""
+    return Fraction(part, whole) if whole else Fraction(0)
