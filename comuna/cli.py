@@ -16,7 +16,6 @@ from collections.abc import Sequence
 # name -> module; a plain registry, imported lazily so that `comuna stv` starts fast.
 COMMANDS: dict[str, str] = {
     "serve": "comuna.commands.serve",
-    "demo": "comuna.commands.demo",
     "manage": "comuna.commands.manage",
     "export": "comuna.commands.export",
     "verify": "comuna.commands.verify",

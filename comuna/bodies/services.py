@@ -1,0 +1,130 @@
+"""Writes for bodies: founding, the public record, rulesets, committees and roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from comuna.bodies.models import Body, Committee, RecordEntry, Role, RulesetVersion
+from comuna.core import record, rulesets
+from comuna.core.errors import InputError, RuleError
+
+
+def post_entry(body: Body, kind: str, payload: dict[str, Any], now: dt.datetime | None = None) -> RecordEntry:
+    """Append one binding act to ``body``'s chained record.
+
+    Must run inside the caller's transaction: the act and its entry commit together or not at
+    all. The body row is locked so that concurrent appends queue and the chain stays linear.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("post_entry must run inside the service's transaction")
+    Body.objects.select_for_update().only("id").get(pk=body.pk)
+    last = RecordEntry.objects.filter(body=body).order_by("-seq").only("seq", "hash").first()
+    seq = last.seq + 1 if last else 1
+    prev = last.hash if last else record.GENESIS
+    payload = {"body": body.slug, **payload}
+    moment = now or timezone.now()
+    return RecordEntry.objects.create(
+        body=body,
+        seq=seq,
+        kind=kind,
+        payload=payload,
+        prev_hash=prev,
+        hash=record.entry_hash(prev, seq, kind, payload, record.timestamp(moment)),
+        recorded_at=moment,
+    )
+
+
+def current_ruleset(body: Body) -> RulesetVersion:
+    return RulesetVersion.objects.filter(body=body).order_by("-number").first()  # type: ignore[return-value]
+
+
+@transaction.atomic
+def found_council(
+    *,
+    name: str,
+    territory: str,
+    founded_on: dt.date,
+    promoters: list[User],
+    profile: str = rulesets.DEFAULT_PROFILE,
+    setting: str = Body.Setting.URBAN,
+    slug: str = "",
+    now: dt.datetime | None = None,
+) -> Body:
+    """Found a communal council with its promoter team (LOCC Arts. 5-6) and ruleset."""
+    if not name.strip() or not territory.strip():
+        raise InputError("body.missing_name", "A council needs a name and a territory.")
+    if not promoters:
+        raise RuleError("body.no_promoters", "A council is founded by a promoter team.")
+    params = rulesets.profile(profile)
+    slug = slug or slugify(name)[:80]
+    if not slug or Body.objects.filter(slug=slug).exists():
+        raise InputError("body.slug_taken", "The short name {slug} is already in use.", slug=slug)
+    body = Body.objects.create(
+        kind=Body.Kind.COUNCIL,
+        name=name.strip(),
+        slug=slug,
+        territory=territory.strip(),
+        setting=setting,
+        founded_on=founded_on,
+    )
+    version = RulesetVersion.objects.create(
+        body=body, number=1, profile=profile, params=params, adopted_on=founded_on,
+        reason="founding",
+    )
+    for user in promoters:
+        Role.objects.create(user=user, body=body, kind=Role.Kind.PROMOTER)
+    post_entry(
+        body,
+        "body.founded",
+        {
+            "name": body.name,
+            "kind": body.kind,
+            "territory": body.territory,
+            "founded_on": founded_on.isoformat(),
+            "promoters": sorted(user.username for user in promoters),
+            "ruleset": {"version": version.number, "profile": profile, "params": params},
+        },
+        now,
+    )
+    return body
+
+
+@transaction.atomic
+def grant_role(body: Body, user: User, kind: str, granted_by: User) -> Role:
+    role, _created = Role.objects.get_or_create(body=body, user=user, kind=kind)
+    post_entry(body, "role.granted", {"user": user.username, "role": kind, "by": granted_by.username})
+    return role
+
+
+def amend_ruleset(body: Body, changes: dict[str, Any], *, decision_number: int, on: dt.date,
+                  now: dt.datetime | None = None) -> RulesetVersion:
+    """Adopt a new ruleset version (called by the decision service, inside its transaction)."""
+    current = current_ruleset(body)
+    params = rulesets.validate_amendment(current.params, changes)
+    version = RulesetVersion.objects.create(
+        body=body, number=current.number + 1, profile=current.profile, params=params,
+        adopted_on=on, reason=f"decision {decision_number}",
+    )
+    post_entry(body, "ruleset.amended", {
+        "version": version.number, "changes": {k: params[k] for k in sorted(changes)},
+        "decision": decision_number,
+    }, now)
+    return version
+
+
+def create_committee(body: Body, name: str, decision: Any, now: dt.datetime | None = None) -> Committee:
+    """Create a working committee by assembly decision (inside the decision's transaction)."""
+    name = name.strip()
+    if not name:
+        raise InputError("committee.missing_name", "A committee needs a name.")
+    if Committee.objects.filter(body=body, name__iexact=name).exists():
+        raise RuleError("committee.exists", "The committee {name} already exists.", name=name)
+    committee = Committee.objects.create(body=body, name=name, created_by=decision)
+    post_entry(body, "committee.created", {"name": name, "decision": decision.number}, now)
+    return committee
