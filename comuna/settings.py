@@ -63,6 +63,7 @@ def database_from_url(url: str) -> dict[str, object]:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": env_int("COMUNA_DB_CONN_MAX_AGE", 0),
+            "TEST": {"NAME": f"test_comuna_{os.environ.get('COMUNA_TEST_DB_SUFFIX', 'main')}"},
         }
     raise ValueError(f"COMUNA_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
 
@@ -91,7 +92,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,6 +103,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "comuna.middleware.DatabaseUnavailableMiddleware",
 ]
+
+if not DEBUG:
+    # Static files served by the app itself in production (collectstatic first).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "comuna.urls"
 WSGI_APPLICATION = "comuna.wsgi.application"

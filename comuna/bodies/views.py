@@ -1,0 +1,107 @@
+"""Pages of a body: overview, founding, decision log, public record, ruleset."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comuna.assemblies.models import Assembly, Decision
+from comuna.bodies import services
+from comuna.bodies.export import export_record
+from comuna.bodies.forms import FoundCouncilForm
+from comuna.bodies.models import Body, RecordEntry
+from comuna.core.errors import ComunaError
+from comuna.people.services import electorate_size
+from comuna.policies import PUBLIC, can, requires
+from comuna.web import render_refusal
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    bodies = Body.objects.annotate(
+        n_residents=Count("residents", filter=Q(residents__left_on__isnull=True))
+    ).order_by("name")
+    return render(request, "bodies/home.html", {"bodies": bodies})
+
+
+home.policy = PUBLIC  # type: ignore[attr-defined]
+
+
+@requires("body.found")
+def found_council(request: HttpRequest) -> HttpResponse:
+    form = FoundCouncilForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            body = services.found_council(promoters=[request.user], **form.cleaned_data)
+        except ComunaError as error:
+            return render_refusal(request, "bodies/found.html", {"form": form}, error)
+        messages.success(request, _("The council is founded. Next: its census."))
+        return redirect("census", body.slug)
+    return render(request, "bodies/found.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@requires("body.view")
+def body_detail(request: HttpRequest, body: Body) -> HttpResponse:
+    now = timezone.now()
+    ruleset = services.current_ruleset(body)
+    context = {
+        "body": body,
+        "ruleset": ruleset,
+        "electorate": electorate_size(body),
+        "residents": body.residents.filter(left_on__isnull=True).count(),
+        "households": body.households.count(),
+        "upcoming": body.assemblies.filter(status=Assembly.Status.CONVENED, second_call_at__gte=now)
+        .order_by("first_call_at")[:5],
+        "in_session": body.assemblies.filter(status=Assembly.Status.IN_SESSION),
+        "decisions": Decision.objects.filter(body=body).select_related("motion")[:8],
+        "committees": body.committees.all(),
+        "participation": participation(body),
+        "can_run": can(request.user, "assembly.run", body),
+        "can_convene": can(request.user, "assembly.convene", body),
+        "can_census": can(request.user, "census.view", body),
+    }
+    return render(request, "bodies/detail.html", context)
+
+
+def participation(body: Body, last: int = 12) -> list[dict[str, object]]:
+    """Attendance share of the electorate at the last assemblies held: drift made visible."""
+    held = (
+        body.assemblies.filter(electorate_at_opening__isnull=False)
+        .annotate(present=Count("attendance"))
+        .order_by("-first_call_at")[:last]
+    )
+    rows = []
+    for assembly in reversed(list(held)):
+        share = assembly.present / assembly.electorate_at_opening if assembly.electorate_at_opening else 0
+        rows.append({"assembly": assembly, "present": assembly.present,
+                     "electorate": assembly.electorate_at_opening, "percent": round(100 * share)})
+    return rows
+
+
+@requires("decisions.view")
+def decision_log(request: HttpRequest, body: Body) -> HttpResponse:
+    decisions = Decision.objects.filter(body=body).select_related("motion__assembly", "ruleset")
+    return render(request, "bodies/decisions.html", {"body": body, "decisions": decisions})
+
+
+@requires("record.view")
+def record(request: HttpRequest, body: Body) -> HttpResponse:
+    entries = RecordEntry.objects.filter(body=body).order_by("-seq")[:200]
+    return render(request, "bodies/record.html", {"body": body, "entries": entries})
+
+
+@requires("record.view")
+def record_json(request: HttpRequest, body: Body) -> JsonResponse:
+    response = JsonResponse(export_record([body]), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{body.slug}-record.json"'
+    return response
+
+
+@requires("body.view")
+def ruleset(request: HttpRequest, body: Body) -> HttpResponse:
+    versions = body.ruleset_versions.order_by("-number")
+    return render(request, "bodies/ruleset.html", {"body": body, "versions": versions,
+                                                   "current": versions[0]})
