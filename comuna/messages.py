@@ -24,7 +24,9 @@ MESSAGES: dict[str, Any] = {
     "assembly.not_in_session": gettext_lazy("The assembly is not in session."),
     "assembly.open_votes": gettext_lazy("Close every open vote before closing the assembly."),
     "assembly.quorum_present": gettext_lazy("The quorum is present: open the assembly."),
-    "assembly.second_call_before_first": gettext_lazy("The second call cannot come before the first."),
+    "assembly.second_call_before_first": gettext_lazy(
+        "The second call cannot come before the first."
+    ),
     "attendance.already_recorded": gettext_lazy("%(name)s is already recorded as present."),
     "attendance.assembly_closed": gettext_lazy("This assembly is no longer taking attendance."),
     "attendance.not_a_member": gettext_lazy(
@@ -35,7 +37,9 @@ MESSAGES: dict[str, Any] = {
     "body.slug_taken": gettext_lazy("The short name %(slug)s is already in use."),
     "census.already_left": gettext_lazy("This resident already left on %(on)s."),
     "census.birth_in_future": gettext_lazy("The date of birth is in the future."),
-    "census.csv_bad_date": gettext_lazy("Line %(line)s: %(column)s must be a date YYYY-MM-DD, not “%(value)s”."),
+    "census.csv_bad_date": gettext_lazy(
+        "Line %(line)s: %(column)s must be a date YYYY-MM-DD, not “%(value)s”."
+    ),
     "census.csv_bad_sex": gettext_lazy("Line %(line)s: sex must be F, M or X, not “%(value)s”."),
     "census.csv_empty": gettext_lazy("The CSV file has no rows."),
     "census.csv_missing_columns": gettext_lazy("The CSV file lacks the columns: %(columns)s."),

@@ -22,9 +22,7 @@ from comuna.bodies.models import Body, Role
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
-_OFFICERS = frozenset(
-    {Role.Kind.PROMOTER, Role.Kind.SPOKESPERSON, Role.Kind.ELECTORAL_COMMISSION}
-)
+_OFFICERS = frozenset({Role.Kind.PROMOTER, Role.Kind.SPOKESPERSON, Role.Kind.ELECTORAL_COMMISSION})
 
 POLICIES: dict[str, str | frozenset[str]] = {
     "body.view": PUBLIC,

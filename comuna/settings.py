@@ -127,7 +127,9 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url(env_str("COMUNA_DATABASE_URL", "sqlite:///comuna.sqlite3"))}
+DATABASES = {
+    "default": database_from_url(env_str("COMUNA_DATABASE_URL", "sqlite:///comuna.sqlite3"))
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

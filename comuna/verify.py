@@ -35,10 +35,13 @@ class Problem:
 
 
 def _hash(entry: dict[str, Any]) -> str:
-    at = dt.datetime.fromisoformat(entry["recorded_at"]).astimezone(dt.timezone.utc)
+    at = dt.datetime.fromisoformat(entry["recorded_at"]).astimezone(dt.UTC)
     material = {
-        "kind": entry["kind"], "payload": entry["payload"], "prev": entry["prev_hash"],
-        "seq": entry["seq"], "at": at.isoformat(timespec="microseconds"),
+        "kind": entry["kind"],
+        "payload": entry["payload"],
+        "prev": entry["prev_hash"],
+        "seq": entry["seq"],
+        "at": at.isoformat(timespec="microseconds"),
     }
     text = json.dumps(material, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -88,7 +91,9 @@ def check_decision(payload: dict[str, Any]) -> list[str]:
         if not base_ok:
             problems.append(f"needed {payload['needed']} but the rule gives {needed}")
         if approved != payload["approved"]:
-            problems.append(f"recorded approved={payload['approved']} but the rule gives {approved}")
+            problems.append(
+                f"recorded approved={payload['approved']} but the rule gives {approved}"
+            )
     return problems
 
 

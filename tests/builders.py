@@ -37,8 +37,12 @@ def make_council(residents: int = 20, *, profile: str = "venezuela-2009", slug: 
     marta = make_user("marta")
     n = next(_counter)
     body = bodies.found_council(
-        name=f"Consejo Comunal Las Flores {n}", territory="Sector Las Flores, parroquia Sucre",
-        founded_on=dt.date(2024, 1, 15), promoters=[luis], profile=profile, slug=slug,
+        name=f"Consejo Comunal Las Flores {n}",
+        territory="Sector Las Flores, parroquia Sucre",
+        founded_on=dt.date(2024, 1, 15),
+        promoters=[luis],
+        profile=profile,
+        slug=slug,
     )
     Role.objects.create(user=marta, body=body, kind=Role.Kind.SPOKESPERSON)
     add_residents(body, residents)
@@ -51,10 +55,16 @@ def add_residents(body: Body, count: int, *, born: dt.date = dt.date(1980, 5, 1)
     )
     made = []
     for i in range(count):
-        made.append(people.register_resident(
-            household, first_names=f"Persona{i}", last_names=f"Apellido{next(_counter)}",
-            birth_date=born, resident_since=dt.date(2015, 1, 1), sex="F" if i % 2 else "M",
-        ))
+        made.append(
+            people.register_resident(
+                household,
+                first_names=f"Persona{i}",
+                last_names=f"Apellido{next(_counter)}",
+                birth_date=born,
+                resident_since=dt.date(2015, 1, 1),
+                sex="F" if i % 2 else "M",
+            )
+        )
     return made
 
 
@@ -63,8 +73,12 @@ def convene(body: Body, *, agenda: tuple[str, ...] = ("Informe", "Propuestas")) 
     marta = User.objects.get(username="marta")
     start = timezone.now()
     return assemblies.convene_assembly(
-        body, by=marta, place="Casa comunal", first_call_at=start,
-        second_call_at=start + dt.timedelta(minutes=30), agenda=list(agenda),
+        body,
+        by=marta,
+        place="Casa comunal",
+        first_call_at=start,
+        second_call_at=start + dt.timedelta(minutes=30),
+        agenda=list(agenda),
     )
 
 
@@ -79,6 +93,7 @@ def open_with_quorum(assembly: Assembly, present: int | None = None) -> Assembly
 
 def motion(assembly: Assembly, method: str = Motion.Method.OPEN_COUNT, **kwargs: object) -> Motion:
     marta = User.objects.get(username="marta")
-    made = assemblies.add_motion(assembly, title=kwargs.pop("title", "Arreglar la cancha"),
-                                 method=method, **kwargs)  # type: ignore[arg-type]
+    made = assemblies.add_motion(
+        assembly, title=kwargs.pop("title", "Arreglar la cancha"), method=method, **kwargs
+    )  # type: ignore[arg-type]
     return assemblies.open_vote(made, by=marta)

@@ -24,12 +24,19 @@ from comuna.bodies.models import RecordEntry
 
 def gather(assembly: Assembly) -> dict[str, Any]:
     attendance = list(
-        assembly.attendance.select_related("resident").order_by("resident__last_names", "resident__first_names")
+        assembly.attendance.select_related("resident").order_by(
+            "resident__last_names", "resident__first_names"
+        )
     )
     motions = list(assembly.motions.select_related("decision", "agenda_item").order_by("id"))
-    quorum = quorum_of(assembly, assembly.opened_on_call or 1, present=len(attendance)) \
-        if assembly.electorate_at_opening is not None or assembly.status == Assembly.Status.CONVENED else None
-    entries = RecordEntry.objects.filter(body=assembly.body, payload__assembly=assembly.pk).order_by("seq")
+    quorum = (
+        quorum_of(assembly, assembly.opened_on_call or 1, present=len(attendance))
+        if assembly.electorate_at_opening is not None or assembly.status == Assembly.Status.CONVENED
+        else None
+    )
+    entries = RecordEntry.objects.filter(
+        body=assembly.body, payload__assembly=assembly.pk
+    ).order_by("seq")
     return {
         "assembly": assembly,
         "agenda": list(assembly.agenda.all()),
@@ -52,10 +59,16 @@ def _heading(data: dict[str, Any]) -> list[str]:
     quorum = data["quorum"]
     if quorum is not None and assembly.opened_on_call:
         lines.append(
-            _("Opened on call %(call)s with %(present)s of %(electorate)s members present "
-              "(quorum %(required)s).")
-            % {"call": assembly.opened_on_call, "present": quorum.present,
-               "electorate": quorum.electorate, "required": quorum.required}
+            _(
+                "Opened on call %(call)s with %(present)s of %(electorate)s members present "
+                "(quorum %(required)s)."
+            )
+            % {
+                "call": assembly.opened_on_call,
+                "present": quorum.present,
+                "electorate": quorum.electorate,
+                "required": quorum.required,
+            }
         )
     return lines
 
@@ -65,10 +78,18 @@ def _decision_line(motion: Any) -> str:
     if decision is None:
         return _("Not decided")
     verdict = _("APPROVED") if decision.approved else _("REJECTED")
-    return _("Decision %(number)s: %(verdict)s — yes %(yes)s, no %(no)s, abstain %(abstain)s; "
-             "%(needed)s needed of %(attendees)s attending") % {
-        "number": decision.number, "verdict": verdict, "yes": decision.yes, "no": decision.no,
-        "abstain": decision.abstain, "needed": decision.needed, "attendees": decision.attendees}
+    return _(
+        "Decision %(number)s: %(verdict)s — yes %(yes)s, no %(no)s, abstain %(abstain)s; "
+        "%(needed)s needed of %(attendees)s attending"
+    ) % {
+        "number": decision.number,
+        "verdict": verdict,
+        "yes": decision.yes,
+        "no": decision.no,
+        "abstain": decision.abstain,
+        "needed": decision.needed,
+        "attendees": decision.attendees,
+    }
 
 
 def render_pdf(data: dict[str, Any]) -> bytes:
@@ -86,20 +107,34 @@ def render_pdf(data: dict[str, Any]) -> bytes:
             story.append(Paragraph(item.notes, styles["Italic"]))
     story.append(Paragraph(_("Decisions"), styles["Heading3"]))
     for motion in data["motions"]:
-        story.append(Paragraph(f"<b>{motion.title}</b> ({motion.get_method_display()})", styles["Normal"]))
+        story.append(
+            Paragraph(f"<b>{motion.title}</b> ({motion.get_method_display()})", styles["Normal"])
+        )
         story.append(Paragraph(_decision_line(motion), styles["Normal"]))
     if assembly.summary:
-        story += [Paragraph(_("Summary of the debates"), styles["Heading3"]),
-                  Paragraph(assembly.summary, styles["Normal"])]
-    story.append(Paragraph(_("Attendance (%(n)s)") % {"n": len(data["attendance"])}, styles["Heading3"]))
+        story += [
+            Paragraph(_("Summary of the debates"), styles["Heading3"]),
+            Paragraph(assembly.summary, styles["Normal"]),
+        ]
+    story.append(
+        Paragraph(_("Attendance (%(n)s)") % {"n": len(data["attendance"])}, styles["Heading3"])
+    )
     rows = [[_("No."), _("Name"), _("Identity document"), _("Signature")]]
-    rows += [[str(i), a.resident.full_name, a.resident.id_number, ""] for i, a in enumerate(data["attendance"], 1)]
+    rows += [
+        [str(i), a.resident.full_name, a.resident.id_number, ""]
+        for i, a in enumerate(data["attendance"], 1)
+    ]
     table = Table(rows, colWidths=[1.2 * cm, 7 * cm, 4 * cm, 5 * cm], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                               ("FONTSIZE", (0, 0), (-1, -1), 9)]))
+    table.setStyle(
+        TableStyle(
+            [("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("FONTSIZE", (0, 0), (-1, -1), 9)]
+        )
+    )
     story += [table, Spacer(1, 0.8 * cm)]
     story.append(Paragraph(_("Signatures of the spokespeople"), styles["Heading3"]))
-    sig = Table([["", ""]] * (data["signatures"] // 2), colWidths=[8 * cm, 8 * cm], rowHeights=1.5 * cm)
+    sig = Table(
+        [["", ""]] * (data["signatures"] // 2), colWidths=[8 * cm, 8 * cm], rowHeights=1.5 * cm
+    )
     sig.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.black)]))
     story.append(sig)
     buffer = io.BytesIO()

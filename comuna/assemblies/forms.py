@@ -13,21 +13,29 @@ class ConveneForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200)
     first_call_at = forms.DateTimeField(label=_("First call"), widget=DATETIME)
     second_call_at = forms.DateTimeField(label=_("Second call"), widget=DATETIME)
-    agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 5}),
-                             help_text=_("One item per line."))
-    notice = forms.CharField(label=_("Notice to the community"), required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    agenda = forms.CharField(
+        label=_("Agenda"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One item per line."),
+    )
+    notice = forms.CharField(
+        label=_("Notice to the community"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class MotionForm(forms.Form):
     title = forms.CharField(label=_("Motion"), max_length=300)
-    text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     agenda_item = forms.ModelChoiceField(label=_("Agenda item"), queryset=None, required=False)
     method = forms.ChoiceField(label=_("Voting method"), choices=Motion.Method.choices)
     kind = forms.ChoiceField(label=_("Effect if approved"), choices=Motion.Kind.choices)
     committee = forms.CharField(label=_("Name of the committee to create"), required=False)
     changes = forms.CharField(
-        label=_("Ruleset changes"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Ruleset changes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line: parameter = value, e.g. quorum_second_call = 1/4"),
     )
 
@@ -56,11 +64,17 @@ class CountForm(forms.Form):
 
 
 class BallotForm(forms.Form):
-    code = forms.CharField(label=_("Your voting code"), max_length=12,
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
-    choice = forms.ChoiceField(label=_("Your vote"), choices=Choice.choices, widget=forms.RadioSelect)
+    code = forms.CharField(
+        label=_("Your voting code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    choice = forms.ChoiceField(
+        label=_("Your vote"), choices=Choice.choices, widget=forms.RadioSelect
+    )
 
 
 class SummaryForm(forms.Form):
-    summary = forms.CharField(label=_("Summary of the debates"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(
+        label=_("Summary of the debates"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -163,6 +163,9 @@ class RollCallVote(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.resident_id}: {self.choice}"
+
 
 class VoterMark(models.Model):
     """That an attendee has cast their secret ballot on a motion — never what they chose."""
@@ -174,6 +177,9 @@ class VoterMark(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["motion", "attendance"], name="one_ballot_per_voter"),
         ]
+
+    def __str__(self) -> str:
+        return f"voted on motion {self.motion_id}"
 
 
 class SecretBallot(models.Model):
@@ -190,6 +196,9 @@ class SecretBallot(models.Model):
                 condition=models.Q(choice__in=CHOICE_VALUES), name="secret_ballot_choice_valid"
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.receipt
 
 
 class Decision(models.Model):

@@ -31,10 +31,15 @@ def assembly_list(request: HttpRequest, body: Body) -> HttpResponse:
     assemblies = body.assemblies.annotate(
         present=Count("attendance", distinct=True), n_motions=Count("motions", distinct=True)
     ).order_by("-first_call_at")
-    return render(request, "assemblies/list.html", {
-        "body": body, "assemblies": assemblies,
-        "can_convene": can(request.user, "assembly.convene", body),
-    })
+    return render(
+        request,
+        "assemblies/list.html",
+        {
+            "body": body,
+            "assemblies": assemblies,
+            "can_convene": can(request.user, "assembly.convene", body),
+        },
+    )
 
 
 @requires("assembly.convene")
@@ -45,9 +50,14 @@ def convene(request: HttpRequest, body: Body) -> HttpResponse:
         data = form.cleaned_data
         try:
             assembly = services.convene_assembly(
-                body, by=request.user, kind=data["kind"], place=data["place"],
-                first_call_at=data["first_call_at"], second_call_at=data["second_call_at"],
-                agenda=data["agenda"].splitlines(), notice=data["notice"],
+                body,
+                by=request.user,
+                kind=data["kind"],
+                place=data["place"],
+                first_call_at=data["first_call_at"],
+                second_call_at=data["second_call_at"],
+                agenda=data["agenda"].splitlines(),
+                notice=data["notice"],
             )
         except ComunaError as error:
             return render_refusal(request, "assemblies/convene.html", context, error)
@@ -61,8 +71,13 @@ def _quorum_context(assembly: Assembly) -> dict[str, object]:
         return {}
     first, second = services.quorum_of(assembly, 1), services.quorum_of(assembly, 2)
     percent = round(100 * first.present / first.electorate) if first.electorate else 0
-    return {"quorum1": first, "quorum2": second, "present_percent": min(percent, 100),
-            "mark1": round(100 * first.threshold), "mark2": round(100 * second.threshold)}
+    return {
+        "quorum1": first,
+        "quorum2": second,
+        "present_percent": min(percent, 100),
+        "mark1": round(100 * first.threshold),
+        "mark2": round(100 * second.threshold),
+    }
 
 
 @requires("assembly.view")
@@ -70,9 +85,14 @@ def assembly_detail(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     assembly = _assembly(body, pk)
     motions = assembly.motions.select_related("decision", "agenda_item").order_by("id")
     context = {
-        "body": body, "assembly": assembly, "agenda": assembly.agenda.all(), "motions": motions,
-        "present": assembly.attendance.count(), "can_run": can(request.user, "assembly.run", body),
-        "motion_form": MotionForm(assembly=assembly), "summary_form": SummaryForm(),
+        "body": body,
+        "assembly": assembly,
+        "agenda": assembly.agenda.all(),
+        "motions": motions,
+        "present": assembly.attendance.count(),
+        "can_run": can(request.user, "assembly.run", body),
+        "motion_form": MotionForm(assembly=assembly),
+        "summary_form": SummaryForm(),
         **_quorum_context(assembly),
     }
     return render(request, "assemblies/detail.html", context)
@@ -92,18 +112,30 @@ def attendance(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     return _attendance_page(request, body, assembly)
 
 
-def _attendance_page(request: HttpRequest, body: Body, assembly: Assembly,
-                     error: ComunaError | None = None) -> HttpResponse:
+def _attendance_page(
+    request: HttpRequest, body: Body, assembly: Assembly, error: ComunaError | None = None
+) -> HttpResponse:
     query = request.GET.get("q", request.POST.get("q", "")).strip()
     present = Attendance.objects.filter(assembly=assembly, resident=OuterRef("pk"))
     day = timezone.localdate(assembly.first_call_at)
     members = Resident.objects.electorate(body, assembly.ruleset.param("member_min_age"), day)
-    found = (search_residents(body, query).filter(pk__in=members.values("pk"))
-             .annotate(is_present=Exists(present))[:30] if query else [])
+    found = (
+        search_residents(body, query)
+        .filter(pk__in=members.values("pk"))
+        .annotate(is_present=Exists(present))[:30]
+        if query
+        else []
+    )
     recent = assembly.attendance.select_related("resident").order_by("-recorded_at")[:15]
-    context = {"body": body, "assembly": assembly, "query": query, "found": found,
-               "recent": recent, **_quorum_context(assembly),
-               "present": assembly.attendance.count()}
+    context = {
+        "body": body,
+        "assembly": assembly,
+        "query": query,
+        "found": found,
+        "recent": recent,
+        **_quorum_context(assembly),
+        "present": assembly.attendance.count(),
+    }
     if error is not None:
         return render_refusal(request, "assemblies/attendance.html", context, error)
     return render(request, "assemblies/attendance.html", context)
@@ -114,10 +146,14 @@ def attendance_sheet(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     """A printable sheet to sign at the door when there is no phone or no power."""
     assembly = _assembly(body, pk)
     day = timezone.localdate(assembly.first_call_at)
-    members = (Resident.objects.electorate(body, assembly.ruleset.param("member_min_age"), day)
-               .select_related("household").order_by("last_names", "first_names"))
-    return render(request, "assemblies/sheet.html", {"body": body, "assembly": assembly,
-                                                     "members": members})
+    members = (
+        Resident.objects.electorate(body, assembly.ruleset.param("member_min_age"), day)
+        .select_related("household")
+        .order_by("last_names", "first_names")
+    )
+    return render(
+        request, "assemblies/sheet.html", {"body": body, "assembly": assembly, "members": members}
+    )
 
 
 @requires("assembly.run")
@@ -125,7 +161,9 @@ def voting_codes(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     """Printable slips with each attendee's voting code, to hand out at the door."""
     assembly = _assembly(body, pk)
     rows = assembly.attendance.select_related("resident").order_by("resident__last_names")
-    return render(request, "assemblies/codes.html", {"body": body, "assembly": assembly, "rows": rows})
+    return render(
+        request, "assemblies/codes.html", {"body": body, "assembly": assembly, "rows": rows}
+    )
 
 
 @require_POST
@@ -133,7 +171,9 @@ def voting_codes(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 def open_assembly(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     assembly = _assembly(body, pk)
     try:
-        services.open_assembly(assembly, call=int(request.POST.get("call", "1") or 1), by=request.user)
+        services.open_assembly(
+            assembly, call=int(request.POST.get("call", "1") or 1), by=request.user
+        )
     except (ComunaError, ValueError) as error:
         return _detail_refusal(request, body, assembly, error)
     messages.success(request, _("Quorum reached: the assembly is in session."))
@@ -159,7 +199,9 @@ def close_assembly(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     form = SummaryForm(request.POST)
     form.is_valid()
     try:
-        services.close_assembly(assembly, by=request.user, summary=form.cleaned_data.get("summary", ""))
+        services.close_assembly(
+            assembly, by=request.user, summary=form.cleaned_data.get("summary", "")
+        )
     except ComunaError as error:
         return _detail_refusal(request, body, assembly, error)
     messages.success(request, _("The assembly is closed. Its acta is ready to print."))
@@ -176,21 +218,35 @@ def motion_new(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         motion = services.add_motion(
-            assembly, title=data["title"], text=data["text"], method=data["method"],
-            kind=data["kind"], payload=form.payload(), agenda_item=data["agenda_item"],
+            assembly,
+            title=data["title"],
+            text=data["text"],
+            method=data["method"],
+            kind=data["kind"],
+            payload=form.payload(),
+            agenda_item=data["agenda_item"],
         )
     except ComunaError as error:
         return _detail_refusal(request, body, assembly, error, motion_form=form)
     return redirect("motion_detail", body.slug, motion.pk)
 
 
-def _detail_refusal(request: HttpRequest, body: Body, assembly: Assembly,
-                    error: Exception | None, motion_form: MotionForm | None = None) -> HttpResponse:
+def _detail_refusal(
+    request: HttpRequest,
+    body: Body,
+    assembly: Assembly,
+    error: Exception | None,
+    motion_form: MotionForm | None = None,
+) -> HttpResponse:
     context = {
-        "body": body, "assembly": assembly, "agenda": assembly.agenda.all(),
+        "body": body,
+        "assembly": assembly,
+        "agenda": assembly.agenda.all(),
         "motions": assembly.motions.select_related("decision", "agenda_item").order_by("id"),
-        "present": assembly.attendance.count(), "can_run": True,
-        "motion_form": motion_form or MotionForm(assembly=assembly), "summary_form": SummaryForm(),
+        "present": assembly.attendance.count(),
+        "can_run": True,
+        "motion_form": motion_form or MotionForm(assembly=assembly),
+        "summary_form": SummaryForm(),
         **_quorum_context(assembly),
     }
     if isinstance(error, ComunaError):
@@ -213,4 +269,3 @@ def acta_pdf(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="acta-{body.slug}-{assembly.pk}.pdf"'
     return response
-

@@ -21,21 +21,33 @@ from comuna.web import render_refusal
 
 def _motion(body: Body, pk: int) -> Motion:
     return get_object_or_404(
-        Motion.objects.select_related("assembly__ruleset", "assembly__body"), assembly__body=body, pk=pk
+        Motion.objects.select_related("assembly__ruleset", "assembly__body"),
+        assembly__body=body,
+        pk=pk,
     )
 
 
-def _context(request: HttpRequest, body: Body, motion: Motion, **extra: object) -> dict[str, object]:
+def _context(
+    request: HttpRequest, body: Body, motion: Motion, **extra: object
+) -> dict[str, object]:
     context: dict[str, object] = {
-        "body": body, "motion": motion, "assembly": motion.assembly,
+        "body": body,
+        "motion": motion,
+        "assembly": motion.assembly,
         "can_run": can(request.user, "assembly.run", body),
-        "decision": getattr(motion, "decision", None) if motion.status == Motion.Status.CLOSED else None,
-        "count_form": CountForm(), "present": motion.assembly.attendance.count(),
+        "decision": getattr(motion, "decision", None)
+        if motion.status == Motion.Status.CLOSED
+        else None,
+        "count_form": CountForm(),
+        "present": motion.assembly.attendance.count(),
     }
     if motion.method == Motion.Method.OPEN_ROLL and motion.status == Motion.Status.OPEN:
         voted = RollCallVote.objects.filter(motion=motion, resident=OuterRef("resident"))
-        context["roll"] = (motion.assembly.attendance.select_related("resident")
-                           .annotate(voted=Exists(voted)).order_by("resident__last_names"))
+        context["roll"] = (
+            motion.assembly.attendance.select_related("resident")
+            .annotate(voted=Exists(voted))
+            .order_by("resident__last_names")
+        )
     if motion.method == Motion.Method.SECRET_PHONE:
         context["ballots_cast"] = motion.voter_marks.count()
     context.update(extra)
@@ -55,7 +67,9 @@ def open_vote(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     try:
         services.open_vote(motion, by=request.user)
     except ComunaError as error:
-        return render_refusal(request, "assemblies/motion.html", _context(request, body, motion), error)
+        return render_refusal(
+            request, "assemblies/motion.html", _context(request, body, motion), error
+        )
     messages.success(request, _("Voting is open."))
     return redirect("motion_detail", body.slug, pk)
 
@@ -64,12 +78,18 @@ def open_vote(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 @requires("assembly.run")
 def roll_call(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     motion = _motion(body, pk)
-    resident = get_object_or_404(motion.assembly.attendance.select_related("resident"),
-                                 resident_id=request.POST.get("resident")).resident
+    resident = get_object_or_404(
+        motion.assembly.attendance.select_related("resident"),
+        resident_id=request.POST.get("resident"),
+    ).resident
     try:
-        services.cast_roll_call_vote(motion, resident, request.POST.get("choice", ""), by=request.user)
+        services.cast_roll_call_vote(
+            motion, resident, request.POST.get("choice", ""), by=request.user
+        )
     except ComunaError as error:
-        return render_refusal(request, "assemblies/motion.html", _context(request, body, motion), error)
+        return render_refusal(
+            request, "assemblies/motion.html", _context(request, body, motion), error
+        )
     return redirect("motion_detail", body.slug, pk)
 
 
@@ -81,8 +101,12 @@ def close_vote(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     if motion.counted_by_hand:
         form = CountForm(request.POST)
         if not form.is_valid():
-            return render(request, "assemblies/motion.html",
-                          _context(request, body, motion, count_form=form), status=400)
+            return render(
+                request,
+                "assemblies/motion.html",
+                _context(request, body, motion, count_form=form),
+                status=400,
+            )
         counts = VoteCounts(**form.cleaned_data)
     try:
         decision = services.close_vote(motion, by=request.user, counts=counts)
@@ -92,8 +116,10 @@ def close_vote(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
             context["count_form"] = form
         return render_refusal(request, "assemblies/motion.html", context, error)
     verdict = _("approved") if decision.approved else _("rejected")
-    messages.success(request, _("Decision %(number)s: %(verdict)s.") % {"number": decision.number,
-                                                                        "verdict": verdict})
+    messages.success(
+        request,
+        _("Decision %(number)s: %(verdict)s.") % {"number": decision.number, "verdict": verdict},
+    )
     return redirect("motion_detail", body.slug, pk)
 
 
@@ -105,11 +131,14 @@ def ballot(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     context = {"body": body, "motion": motion, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
-            receipt = services.cast_ballot(motion, form.cleaned_data["code"], form.cleaned_data["choice"])
+            receipt = services.cast_ballot(
+                motion, form.cleaned_data["code"], form.cleaned_data["choice"]
+            )
         except ComunaError as error:
             return render_refusal(request, "assemblies/ballot.html", context, error)
-        return render(request, "assemblies/receipt.html", {"body": body, "motion": motion,
-                                                           "receipt": receipt})
+        return render(
+            request, "assemblies/receipt.html", {"body": body, "motion": motion, "receipt": receipt}
+        )
     return render(request, "assemblies/ballot.html", context, status=400 if form.errors else 200)
 
 
@@ -119,14 +148,23 @@ def ballot_box(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     motion = _motion(body, pk)
     entry = None
     if motion.status == Motion.Status.CLOSED:
-        entry = RecordEntry.objects.filter(body=body, kind="decision.made",
-                                           payload__number=motion.decision.number).first()
+        entry = RecordEntry.objects.filter(
+            body=body, kind="decision.made", payload__number=motion.decision.number
+        ).first()
     ballots = entry.payload.get("ballots", []) if entry else []
     receipt = request.GET.get("receipt", "").strip().upper()
     found = None
     if receipt:
         found = next((choice for key, choice in ballots if key == receipt), "")
-    return render(request, "assemblies/ballot_box.html", {
-        "body": body, "motion": motion, "ballots": ballots, "entry": entry,
-        "receipt": receipt, "found": found,
-    })
+    return render(
+        request,
+        "assemblies/ballot_box.html",
+        {
+            "body": body,
+            "motion": motion,
+            "ballots": ballots,
+            "entry": entry,
+            "receipt": receipt,
+            "found": found,
+        },
+    )

@@ -83,7 +83,9 @@ class Role(models.Model):
         SPOKESPERSON = "spokesperson", _("spokesperson")
         ELECTORAL_COMMISSION = "electoral_commission", _("electoral commission")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="roles")
     kind = models.CharField(max_length=30, choices=Kind.choices)
 

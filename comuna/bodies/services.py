@@ -15,7 +15,9 @@ from comuna.core import record, rulesets
 from comuna.core.errors import InputError, RuleError
 
 
-def post_entry(body: Body, kind: str, payload: dict[str, Any], now: dt.datetime | None = None) -> RecordEntry:
+def post_entry(
+    body: Body, kind: str, payload: dict[str, Any], now: dt.datetime | None = None
+) -> RecordEntry:
     """Append one binding act to ``body``'s chained record.
 
     Must run inside the caller's transaction: the act and its entry commit together or not at
@@ -74,7 +76,11 @@ def found_council(
         founded_on=founded_on,
     )
     version = RulesetVersion.objects.create(
-        body=body, number=1, profile=profile, params=params, adopted_on=founded_on,
+        body=body,
+        number=1,
+        profile=profile,
+        params=params,
+        adopted_on=founded_on,
         reason="founding",
     )
     for user in promoters:
@@ -98,27 +104,47 @@ def found_council(
 @transaction.atomic
 def grant_role(body: Body, user: User, kind: str, granted_by: User) -> Role:
     role, _created = Role.objects.get_or_create(body=body, user=user, kind=kind)
-    post_entry(body, "role.granted", {"user": user.username, "role": kind, "by": granted_by.username})
+    post_entry(
+        body, "role.granted", {"user": user.username, "role": kind, "by": granted_by.username}
+    )
     return role
 
 
-def amend_ruleset(body: Body, changes: dict[str, Any], *, decision_number: int, on: dt.date,
-                  now: dt.datetime | None = None) -> RulesetVersion:
+def amend_ruleset(
+    body: Body,
+    changes: dict[str, Any],
+    *,
+    decision_number: int,
+    on: dt.date,
+    now: dt.datetime | None = None,
+) -> RulesetVersion:
     """Adopt a new ruleset version (called by the decision service, inside its transaction)."""
     current = current_ruleset(body)
     params = rulesets.validate_amendment(current.params, changes)
     version = RulesetVersion.objects.create(
-        body=body, number=current.number + 1, profile=current.profile, params=params,
-        adopted_on=on, reason=f"decision {decision_number}",
+        body=body,
+        number=current.number + 1,
+        profile=current.profile,
+        params=params,
+        adopted_on=on,
+        reason=f"decision {decision_number}",
     )
-    post_entry(body, "ruleset.amended", {
-        "version": version.number, "changes": {k: params[k] for k in sorted(changes)},
-        "decision": decision_number,
-    }, now)
+    post_entry(
+        body,
+        "ruleset.amended",
+        {
+            "version": version.number,
+            "changes": {k: params[k] for k in sorted(changes)},
+            "decision": decision_number,
+        },
+        now,
+    )
     return version
 
 
-def create_committee(body: Body, name: str, decision: Any, now: dt.datetime | None = None) -> Committee:
+def create_committee(
+    body: Body, name: str, decision: Any, now: dt.datetime | None = None
+) -> Committee:
     """Create a working committee by assembly decision (inside the decision's transaction)."""
     name = name.strip()
     if not name:

@@ -53,8 +53,9 @@ def body_detail(request: HttpRequest, body: Body) -> HttpResponse:
         "electorate": electorate_size(body),
         "residents": body.residents.filter(left_on__isnull=True).count(),
         "households": body.households.count(),
-        "upcoming": body.assemblies.filter(status=Assembly.Status.CONVENED, second_call_at__gte=now)
-        .order_by("first_call_at")[:5],
+        "upcoming": body.assemblies.filter(
+            status=Assembly.Status.CONVENED, second_call_at__gte=now
+        ).order_by("first_call_at")[:5],
         "in_session": body.assemblies.filter(status=Assembly.Status.IN_SESSION),
         "decisions": Decision.objects.filter(body=body).select_related("motion")[:8],
         "committees": body.committees.all(),
@@ -75,9 +76,19 @@ def participation(body: Body, last: int = 12) -> list[dict[str, object]]:
     )
     rows = []
     for assembly in reversed(list(held)):
-        share = assembly.present / assembly.electorate_at_opening if assembly.electorate_at_opening else 0
-        rows.append({"assembly": assembly, "present": assembly.present,
-                     "electorate": assembly.electorate_at_opening, "percent": round(100 * share)})
+        share = (
+            assembly.present / assembly.electorate_at_opening
+            if assembly.electorate_at_opening
+            else 0
+        )
+        rows.append(
+            {
+                "assembly": assembly,
+                "present": assembly.present,
+                "electorate": assembly.electorate_at_opening,
+                "percent": round(100 * share),
+            }
+        )
     return rows
 
 
@@ -95,7 +106,9 @@ def record(request: HttpRequest, body: Body) -> HttpResponse:
 
 @requires("record.view")
 def record_json(request: HttpRequest, body: Body) -> JsonResponse:
-    response = JsonResponse(export_record([body]), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response = JsonResponse(
+        export_record([body]), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
     response["Content-Disposition"] = f'attachment; filename="{body.slug}-record.json"'
     return response
 
@@ -103,5 +116,6 @@ def record_json(request: HttpRequest, body: Body) -> JsonResponse:
 @requires("body.view")
 def ruleset(request: HttpRequest, body: Body) -> HttpResponse:
     versions = body.ruleset_versions.order_by("-number")
-    return render(request, "bodies/ruleset.html", {"body": body, "versions": versions,
-                                                   "current": versions[0]})
+    return render(
+        request, "bodies/ruleset.html", {"body": body, "versions": versions, "current": versions[0]}
+    )

@@ -20,7 +20,9 @@ class ResidentForm(forms.Form):
     last_names = forms.CharField(label=_("Last names"), max_length=120)
     id_number = forms.CharField(label=_("Identity document"), max_length=30, required=False)
     birth_date = forms.DateField(label=_("Date of birth"), widget=DATE)
-    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Resident.Sex.choices], required=False)
+    sex = forms.ChoiceField(
+        label=_("Sex"), choices=[("", "—"), *Resident.Sex.choices], required=False
+    )
     resident_since = forms.DateField(label=_("Resident since"), widget=DATE)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
 
@@ -30,5 +32,6 @@ class ResidentForm(forms.Form):
 
 
 class CensusImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"),
-                           help_text=_("UTF-8, comma-separated, with a header row."))
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("UTF-8, comma-separated, with a header row.")
+    )

@@ -17,11 +17,25 @@ from comuna.core.errors import InputError, RuleError
 from comuna.people.models import Household, Resident
 
 CENSUS_COLUMNS = (
-    "household_code", "address", "sector", "first_names", "last_names", "id_number",
-    "birth_date", "sex", "resident_since", "phone",
+    "household_code",
+    "address",
+    "sector",
+    "first_names",
+    "last_names",
+    "id_number",
+    "birth_date",
+    "sex",
+    "resident_since",
+    "phone",
 )
-REQUIRED_COLUMNS = ("household_code", "address", "first_names", "last_names", "birth_date",
-                    "resident_since")
+REQUIRED_COLUMNS = (
+    "household_code",
+    "address",
+    "first_names",
+    "last_names",
+    "birth_date",
+    "resident_since",
+)
 
 
 def electorate_size(body: Body, day: dt.date | None = None) -> int:
@@ -50,22 +64,31 @@ def _check_resident(body: Body, data: dict[str, Any], today: dt.date) -> None:
     id_number = data.get("id_number", "").strip()
     if id_number and Resident.objects.filter(body=body, id_number=id_number).exists():
         raise InputError(
-            "census.id_taken", "Identity document {id_number} is already in the census.",
+            "census.id_taken",
+            "Identity document {id_number} is already in the census.",
             id_number=id_number,
         )
 
 
 @transaction.atomic
-def register_resident(household: Household, *, now: dt.datetime | None = None, **data: Any) -> Resident:
+def register_resident(
+    household: Household, *, now: dt.datetime | None = None, **data: Any
+) -> Resident:
     """Add a resident to the census; the record notes the new electorate size."""
     body = household.body
     today = (now or timezone.now()).date()
     _check_resident(body, data, today)
     resident = Resident.objects.create(body=body, household=household, **data)
-    post_entry(body, "census.resident_registered", {
-        "resident": resident.pk, "household": household.code,
-        "electorate": electorate_size(body, today),
-    }, now)
+    post_entry(
+        body,
+        "census.resident_registered",
+        {
+            "resident": resident.pk,
+            "household": household.code,
+            "electorate": electorate_size(body, today),
+        },
+        now,
+    )
     return resident
 
 
@@ -73,13 +96,22 @@ def register_resident(household: Household, *, now: dt.datetime | None = None, *
 def record_departure(resident: Resident, on: dt.date) -> Resident:
     """A resident left the territory: kept in the census history, out of the electorate."""
     if resident.left_on:
-        raise RuleError("census.already_left", "This resident already left on {on}.",
-                        on=resident.left_on.isoformat())
+        raise RuleError(
+            "census.already_left",
+            "This resident already left on {on}.",
+            on=resident.left_on.isoformat(),
+        )
     resident.left_on = on
     resident.save(update_fields=["left_on"])
-    post_entry(resident.body, "census.resident_left", {
-        "resident": resident.pk, "on": on.isoformat(), "electorate": electorate_size(resident.body),
-    })
+    post_entry(
+        resident.body,
+        "census.resident_left",
+        {
+            "resident": resident.pk,
+            "on": on.isoformat(),
+            "electorate": electorate_size(resident.body),
+        },
+    )
     return resident
 
 
@@ -94,8 +126,13 @@ def _parse_date(value: str, column: str, line: int) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise InputError("census.csv_bad_date", "Line {line}: {column} must be a date YYYY-MM-DD, not {value!r}.",
-                         line=line, column=column, value=value) from None
+        raise InputError(
+            "census.csv_bad_date",
+            "Line {line}: {column} must be a date YYYY-MM-DD, not {value!r}.",
+            line=line,
+            column=column,
+            value=value,
+        ) from None
 
 
 def _parse_rows(text: str) -> list[tuple[int, dict[str, Any]]]:
@@ -103,8 +140,11 @@ def _parse_rows(text: str) -> list[tuple[int, dict[str, Any]]]:
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        raise InputError("census.csv_missing_columns", "The CSV lacks the columns: {columns}.",
-                         columns=", ".join(missing))
+        raise InputError(
+            "census.csv_missing_columns",
+            "The CSV lacks the columns: {columns}.",
+            columns=", ".join(missing),
+        )
     rows = []
     for row in reader:
         rows.append((reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}))
@@ -140,47 +180,85 @@ def import_census(body: Body, text: str, *, now: dt.datetime | None = None) -> I
             if not row.get("address"):
                 report.errors.append((line, "census.household_incomplete", {"line": line}))
                 continue
-            new_households[code] = Household(body=body, code=code, address=row["address"],
-                                              sector=row.get("sector", ""))
+            new_households[code] = Household(
+                body=body, code=code, address=row["address"], sector=row.get("sector", "")
+            )
         valid.append((code, data))
     if report.errors:
-        raise InputError("census.csv_rejected", "{count} rows have errors; nothing was imported.",
-                         count=len(report.errors), errors=report.errors)
+        raise InputError(
+            "census.csv_rejected",
+            "{count} rows have errors; nothing was imported.",
+            count=len(report.errors),
+            errors=report.errors,
+        )
     Household.objects.bulk_create(new_households.values())
-    households.update({h.code: h for h in Household.objects.filter(body=body, code__in=new_households)})
+    households.update(
+        {h.code: h for h in Household.objects.filter(body=body, code__in=new_households)}
+    )
     Resident.objects.bulk_create(
         Resident(body=body, household=households[code], **data) for code, data in valid
     )
     report.households, report.residents = len(new_households), len(valid)
-    post_entry(body, "census.imported", {
-        "households_added": report.households, "residents_added": report.residents,
-        "electorate": electorate_size(body, today),
-    }, now)
+    post_entry(
+        body,
+        "census.imported",
+        {
+            "households_added": report.households,
+            "residents_added": report.residents,
+            "electorate": electorate_size(body, today),
+        },
+        now,
+    )
     return report
 
 
-def _row_to_resident(row: dict[str, str], line: int, today: dt.date, seen_ids: set[str]) -> dict[str, Any]:
+def _row_to_resident(
+    row: dict[str, str], line: int, today: dt.date, seen_ids: set[str]
+) -> dict[str, Any]:
     for column in REQUIRED_COLUMNS:
         if not row.get(column):
-            raise InputError("census.csv_missing_value", "Line {line}: {column} is empty.",
-                             line=line, column=column)
+            raise InputError(
+                "census.csv_missing_value",
+                "Line {line}: {column} is empty.",
+                line=line,
+                column=column,
+            )
     birth = _parse_date(row["birth_date"], "birth_date", line)
     since = _parse_date(row["resident_since"], "resident_since", line)
     if birth > today:
-        raise InputError("census.birth_in_future", "Line {line}: the date of birth is in the future.", line=line)
+        raise InputError(
+            "census.birth_in_future", "Line {line}: the date of birth is in the future.", line=line
+        )
     if since < birth:
-        raise InputError("census.residence_before_birth", "Line {line}: residence cannot start before birth.", line=line)
+        raise InputError(
+            "census.residence_before_birth",
+            "Line {line}: residence cannot start before birth.",
+            line=line,
+        )
     sex = row.get("sex", "").upper()
     if sex not in {"", "F", "M", "X"}:
-        raise InputError("census.csv_bad_sex", "Line {line}: sex must be F, M or X, not {value!r}.",
-                         line=line, value=row.get("sex", ""))
+        raise InputError(
+            "census.csv_bad_sex",
+            "Line {line}: sex must be F, M or X, not {value!r}.",
+            line=line,
+            value=row.get("sex", ""),
+        )
     id_number = row.get("id_number", "")
     if id_number:
         if id_number in seen_ids:
-            raise InputError("census.id_taken", "Line {line}: identity document {id_number} appears twice.",
-                             line=line, id_number=id_number)
+            raise InputError(
+                "census.id_taken",
+                "Line {line}: identity document {id_number} appears twice.",
+                line=line,
+                id_number=id_number,
+            )
         seen_ids.add(id_number)
     return {
-        "first_names": row["first_names"], "last_names": row["last_names"], "id_number": id_number,
-        "birth_date": birth, "sex": sex, "resident_since": since, "phone": row.get("phone", ""),
+        "first_names": row["first_names"],
+        "last_names": row["last_names"],
+        "id_number": id_number,
+        "birth_date": birth,
+        "sex": sex,
+        "resident_since": since,
+        "phone": row.get("phone", ""),
     }

@@ -24,8 +24,10 @@ def search_residents(body: Body, query: str):  # -> QuerySet[Resident]
     residents = Resident.objects.of_body(body).current().select_related("household")
     for word in query.split():
         residents = residents.filter(
-            Q(first_names__icontains=word) | Q(last_names__icontains=word)
-            | Q(id_number__icontains=word) | Q(household__code__iexact=word)
+            Q(first_names__icontains=word)
+            | Q(last_names__icontains=word)
+            | Q(id_number__icontains=word)
+            | Q(household__code__iexact=word)
         )
     return residents
 
@@ -36,12 +38,20 @@ def census(request: HttpRequest, body: Body) -> HttpResponse:
     today = timezone.localdate()
     min_age = current_ruleset(body).param("member_min_age")
     page = Paginator(search_residents(body, query), 50).get_page(request.GET.get("page"))
-    return render(request, "people/census.html", {
-        "body": body, "query": query, "page": page, "today": today,
-        "adult_born_before": years_before(today, min_age), "min_age": min_age,
-        "electorate": services.electorate_size(body, today),
-        "households": body.households.count(),
-    })
+    return render(
+        request,
+        "people/census.html",
+        {
+            "body": body,
+            "query": query,
+            "page": page,
+            "today": today,
+            "adult_born_before": years_before(today, min_age),
+            "min_age": min_age,
+            "electorate": services.electorate_size(body, today),
+            "households": body.households.count(),
+        },
+    )
 
 
 @requires("census.manage")
@@ -51,12 +61,20 @@ def household_new(request: HttpRequest, body: Body) -> HttpResponse:
         try:
             services.add_household(body, **form.cleaned_data)
         except ComunaError as error:
-            return render_refusal(request, "people/form.html", {"body": body, "form": form,
-                                  "title": _("New household")}, error)
+            return render_refusal(
+                request,
+                "people/form.html",
+                {"body": body, "form": form, "title": _("New household")},
+                error,
+            )
         messages.success(request, _("Household added."))
         return redirect("census", body.slug)
-    return render(request, "people/form.html", {"body": body, "form": form, "title": _("New household")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "people/form.html",
+        {"body": body, "form": form, "title": _("New household")},
+        status=400 if form.errors else 200,
+    )
 
 
 @requires("census.manage")
@@ -89,7 +107,10 @@ def census_import(request: HttpRequest, body: Body) -> HttpResponse:
             report = services.import_census(body, text)
         except ComunaError as error:
             return render_refusal(request, "people/import.html", context, error)
-        messages.success(request, _("Imported %(residents)s residents in %(households)s new households.")
-                         % {"residents": report.residents, "households": report.households})
+        messages.success(
+            request,
+            _("Imported %(residents)s residents in %(households)s new households.")
+            % {"residents": report.residents, "households": report.households},
+        )
         return redirect("census", body.slug)
     return render(request, "people/import.html", context, status=400 if form.errors else 200)

@@ -34,15 +34,24 @@ def test_it_shows_the_public_pages_to_anyone(client, council):
 def test_it_speaks_spanish_by_default_and_english_on_request(client, council):
     page = client.get(reverse("body_detail", args=[council.slug])).content.decode()
     assert "miembros de la asamblea" in page
-    page = client.get(reverse("body_detail", args=[council.slug]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(
+        reverse("body_detail", args=[council.slug]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "members of the assembly" in page
 
 
 def test_it_runs_an_assembly_from_convocation_to_acta(marta_client, council):
-    response = marta_client.post(reverse("convene", args=[council.slug]), {
-        "kind": "ordinary", "place": "Cancha techada", "first_call_at": "2030-01-01T09:00",
-        "second_call_at": "2030-01-01T09:30", "agenda": "Agua\nSalud", "notice": "",
-    })
+    response = marta_client.post(
+        reverse("convene", args=[council.slug]),
+        {
+            "kind": "ordinary",
+            "place": "Cancha techada",
+            "first_call_at": "2030-01-01T09:00",
+            "second_call_at": "2030-01-01T09:30",
+            "agenda": "Agua\nSalud",
+            "notice": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assembly = Assembly.objects.get(body=council)
     assert [i.title for i in assembly.agenda.all()] == ["Agua", "Salud"]
@@ -54,14 +63,21 @@ def test_it_runs_an_assembly_from_convocation_to_acta(marta_client, council):
     assert marta_client.post(url, {"resident": resident.pk, "q": ""}).status_code == 302
     assert Attendance.objects.filter(assembly=assembly).count() == 1
     # Opening is refused before its time, with a clear message and nothing written.
-    response = marta_client.post(reverse("open_assembly", args=[council.slug, assembly.pk]), {"call": "1"})
+    response = marta_client.post(
+        reverse("open_assembly", args=[council.slug, assembly.pk]), {"call": "1"}
+    )
     assert response.status_code == 409
-    assert "todavía no es la hora" in response.content.decode() or "no es hora" in response.content.decode()
+    assert (
+        "todavía no es la hora" in response.content.decode()
+        or "no es hora" in response.content.decode()
+    )
 
 
 def test_it_refuses_opening_without_quorum_with_the_numbers(marta_client, council):
     assembly = builders.convene(council)
-    response = marta_client.post(reverse("open_assembly", args=[council.slug, assembly.pk]), {"call": "1"})
+    response = marta_client.post(
+        reverse("open_assembly", args=[council.slug, assembly.pk]), {"call": "1"}
+    )
     assert response.status_code == 409
     page = response.content.decode()
     assert "quórum" in page.lower()
@@ -71,15 +87,23 @@ def test_it_refuses_opening_without_quorum_with_the_numbers(marta_client, counci
 
 def test_it_votes_by_hand_count_and_creates_a_committee(marta_client, council):
     assembly = builders.open_with_quorum(builders.convene(council))
-    response = marta_client.post(reverse("motion_new", args=[council.slug, assembly.pk]), {
-        "title": "Crear el comité de salud", "method": "open_count", "kind": "create_committee",
-        "committee": "Salud", "text": "", "changes": "",
-    })
+    response = marta_client.post(
+        reverse("motion_new", args=[council.slug, assembly.pk]),
+        {
+            "title": "Crear el comité de salud",
+            "method": "open_count",
+            "kind": "create_committee",
+            "committee": "Salud",
+            "text": "",
+            "changes": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     motion = Motion.objects.get(assembly=assembly)
     marta_client.post(reverse("open_vote", args=[council.slug, motion.pk]))
-    response = marta_client.post(reverse("close_vote", args=[council.slug, motion.pk]),
-                                 {"yes": 7, "no": 2, "abstain": 1})
+    response = marta_client.post(
+        reverse("close_vote", args=[council.slug, motion.pk]), {"yes": 7, "no": 2, "abstain": 1}
+    )
     assert response.status_code == 302
     assert Decision.objects.get(motion=motion).approved
     assert Committee.objects.filter(body=council, name="Salud").exists()
@@ -93,8 +117,9 @@ def test_it_refuses_counts_above_attendance_and_writes_nothing(marta_client, cou
     assembly = builders.open_with_quorum(builders.convene(council))
     motion = builders.motion(assembly)
     before = RecordEntry.objects.count()
-    response = marta_client.post(reverse("close_vote", args=[council.slug, motion.pk]),
-                                 {"yes": 50, "no": 0, "abstain": 0})
+    response = marta_client.post(
+        reverse("close_vote", args=[council.slug, motion.pk]), {"yes": 50, "no": 0, "abstain": 0}
+    )
     assert response.status_code == 400
     assert "votos" in response.content.decode()
     assert RecordEntry.objects.count() == before
@@ -121,7 +146,9 @@ def test_it_guards_the_census_pages(client, council):
     assert client.get(url).status_code == 403
 
 
-def test_it_lists_assemblies_in_constant_queries(marta_client, council, django_assert_max_num_queries):
+def test_it_lists_assemblies_in_constant_queries(
+    marta_client, council, django_assert_max_num_queries
+):
     for _ in range(6):
         builders.convene(council)
     with django_assert_max_num_queries(12):
