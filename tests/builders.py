@@ -25,9 +25,10 @@ _counter = itertools.count(1)
 
 
 def make_user(username: str) -> User:
-    user, _ = User.objects.get_or_create(username=username)
-    user.set_password(PASSWORD)
-    user.save()
+    user, created = User.objects.get_or_create(username=username)
+    if created:
+        user.set_password(PASSWORD)
+        user.save()
     return user
 
 

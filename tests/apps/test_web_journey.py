@@ -154,3 +154,41 @@ def test_it_lists_assemblies_in_constant_queries(
     with django_assert_max_num_queries(12):
         response = marta_client.get(reverse("assembly_list", args=[council.slug]))
     assert response.status_code == 200
+
+
+def test_it_keeps_list_pages_to_a_fixed_number_of_queries(marta_client, council, django_assert_max_num_queries):
+    assembly = builders.open_with_quorum(builders.convene(council))
+    marta = builders.make_user("marta")
+    for i in range(5):
+        motion = builders.motion(assembly, title=f"Propuesta {i}")
+        from comuna.assemblies import services
+        from comuna.core.tally import VoteCounts
+
+        services.close_vote(motion, by=marta, counts=VoteCounts(6, 3, 1))
+    builders.add_residents(council, 30)
+    pages = ["home", "body_detail", "decisions", "record", "census", "assembly_list"]
+    for name in pages:
+        url = reverse(name) if name == "home" else reverse(name, args=[council.slug])
+        with django_assert_max_num_queries(16):
+            assert marta_client.get(url).status_code == 200, name
+    for name in ("assembly_detail", "acta", "attendance_sheet", "voting_codes"):
+        with django_assert_max_num_queries(20):
+            assert marta_client.get(reverse(name, args=[council.slug, assembly.pk])).status_code == 200
+
+
+def test_it_rejects_a_bad_census_file_row_by_row(marta_client, council):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    rows = (
+        "household_code,address,sector,first_names,last_names,id_number,birth_date,sex,resident_since,phone\n"
+        "H-9,Calle 9,,Ana,Díaz,V-1,1990-01-01,F,2010-01-01,\n"
+        "H-9,Calle 9,,Juan,,V-2,1990-13-01,Q,2010-01-01,\n"
+        "H-10,Calle 10,,Pedro,Gil,V-1,1985-02-02,M,2000-01-01,\n"
+    )
+    before = Resident.objects.count()
+    response = marta_client.post(reverse("census_import", args=[council.slug]),
+                                 {"file": SimpleUploadedFile("censo.csv", rows.encode())})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Línea 3" in page and "Línea 4" in page and "no se importó nada" in page.lower()
+    assert Resident.objects.count() == before
