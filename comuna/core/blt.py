@@ -52,7 +52,7 @@ def _error(code: str, message: str, line: int, **params: object) -> InputError:
 
 def _integers(text: str, line: int) -> list[int]:
     try:
-        return [int(token) for token in text.split()]
+        return list(map(int, text.split()))
     except ValueError:
         bad = next(t for t in text.split() if not t.lstrip("-").isdigit())
         raise _error(
@@ -87,23 +87,23 @@ def _withdrawn(values: list[int], line: int, candidates: int) -> frozenset[int]:
     return frozenset(-value - 1 for value in values)
 
 
-def _ballot(values: list[int], line: int, candidates: int) -> Ballot:
-    weight, *preferences = values
+def _ballot(values: list[int], line: int, shift: list[int]) -> Ballot:
+    """One ballot line; ``shift[k]`` is candidate number k as a 0-based index."""
+    weight = values[0]
     if weight < 1:
         raise _error(
             "bad_weight", "a ballot weight must be positive, not {weight}.", line, weight=weight
         )
-    if not preferences or preferences[-1] != 0:
+    if len(values) < 2 or values[-1] != 0:
         raise _error("no_terminator", "a ballot line must end with 0.", line)
-    ranking = preferences[:-1]
-    for choice in ranking:
-        if not 1 <= choice <= candidates:
-            raise _error(
-                "bad_candidate", "there is no candidate number {choice}.", line, choice=choice
-            )
+    ranking = values[1:-1]
+    # The checks run on whole lists (min, max, set): this loop reads every paper of the file.
+    if ranking and (min(ranking) < 1 or max(ranking) >= len(shift)):
+        choice = next(c for c in ranking if not 1 <= c < len(shift))
+        raise _error("bad_candidate", "there is no candidate number {choice}.", line, choice=choice)
     if len(set(ranking)) != len(ranking):
         raise _error("repeated_candidate", "a candidate is ranked twice on one ballot.", line)
-    return Ballot(weight, tuple(choice - 1 for choice in ranking))
+    return Ballot(weight, tuple(map(shift.__getitem__, ranking)))
 
 
 def _quoted(text: str, start: int, line: int) -> tuple[str, int]:
@@ -145,6 +145,7 @@ def _ballots(
     """Withdrawn candidates, ballots, and the index of the first line after the ``0`` marker."""
     withdrawn: frozenset[int] = frozenset()
     ballots: list[Ballot] = []
+    shift = list(range(-1, candidates))
     for position, (number, text) in enumerate(lines[1:], start=1):
         values = _integers(text, number)
         if values == [0]:
@@ -152,7 +153,7 @@ def _ballots(
         if position == 1 and values and all(v < 0 for v in values):
             withdrawn = _withdrawn(values, number, candidates)
             continue
-        ballots.append(_ballot(values, number, candidates))
+        ballots.append(_ballot(values, number, shift))
     last = lines[-1][0] if lines else 0
     raise _error("no_end_marker", "the ballots never end with a line holding only 0.", last)
 
