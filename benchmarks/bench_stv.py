@@ -85,13 +85,16 @@ def pyrankvote_count(election: Election) -> frozenset[int]:
     return frozenset(int(c.name) for c in result.get_winners())
 
 
-def _timed(count: Callable[[], frozenset[int]]) -> tuple[frozenset[int] | None, float]:
-    start = time.perf_counter()
+def _timed(
+    count: Callable[[], frozenset[int]],
+) -> tuple[frozenset[int] | None, float, float]:
+    """Winners (None if the package failed), wall seconds and CPU seconds of this process."""
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         winners: frozenset[int] | None = count()
     except Exception:  # a peer that refuses or crashes counts as wrong, and is shown so
         winners = None
-    return winners, time.perf_counter() - start
+    return winners, time.perf_counter() - start, time.process_time() - cpu
 
 
 def load_wards(data: Path, quick: bool) -> list[tuple[str, str, list[dict[str, str]]]]:
@@ -113,7 +116,7 @@ def load_wards(data: Path, quick: bool) -> list[tuple[str, str, list[dict[str, s
 def compare(wards: list[tuple[str, str, list[dict[str, str]]]]) -> dict[str, dict[str, object]]:
     packages = ("comuna", "stvpoll", "pyrankvote")
     stats: dict[str, dict[str, object]] = {
-        p: {"correct": 0, "times": [], "wrong": []} for p in packages
+        p: {"correct": 0, "times": [], "cpu": [], "wrong": []} for p in packages
     }
     for name, text, rows in wards:
         election = parse_blt(text)
@@ -123,9 +126,10 @@ def compare(wards: list[tuple[str, str, list[dict[str, str]]]]) -> dict[str, dic
             "stvpoll": _timed(lambda e=election: stvpoll_count(e)),
             "pyrankvote": _timed(lambda e=election: pyrankvote_count(e)),
         }
-        for package, (winners, seconds) in runs.items():
+        for package, (winners, seconds, cpu) in runs.items():
             entry = stats[package]
             entry["times"].append(seconds)  # type: ignore[attr-defined]
+            entry["cpu"].append(cpu)  # type: ignore[attr-defined]
             if winners == truth:
                 entry["correct"] += 1  # type: ignore[operator]
             else:
@@ -133,33 +137,36 @@ def compare(wards: list[tuple[str, str, list[dict[str, str]]]]) -> dict[str, dic
     return stats
 
 
-def all_files(data: Path) -> tuple[int, int, float, list[str]]:
+def all_files(data: Path) -> tuple[int, int, float, float, list[str]]:
     files = sorted((data / "stv").glob("scotland-*/blt/*.blt"))
     texts = [(f.name, f.read_text("utf-8")) for f in files]
     refused = []
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for name, text in texts:
         try:
             count_stv(parse_blt(text))
         except ComunaError as error:
             refused.append(f"{name} ({error.code})")
-    return len(files), len(files) - len(refused), time.perf_counter() - start, refused
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return len(files), len(files) - len(refused), wall, cpu, refused
 
 
 def report(stats: dict[str, dict[str, object]], wards: int) -> str:
     base = sum(stats["comuna"]["times"])  # type: ignore[arg-type]
+    base_cpu = sum(stats["comuna"]["cpu"])  # type: ignore[arg-type]
     lines = [
-        "| package | correct winner sets | total time (s) | median / max per ward (s) "
-        "| time / Comuna's | wrong wards |",
-        "|---|---|---|---|---|---|",
+        "| package | correct winner sets | wall (s) | CPU (s) | median / max wall per ward (s) "
+        "| wall / Comuna's | CPU / Comuna's | wrong wards |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for package, entry in stats.items():
         times: list[float] = entry["times"]  # type: ignore[assignment]
+        cpu: list[float] = entry["cpu"]  # type: ignore[assignment]
         wrong: list[str] = entry["wrong"]  # type: ignore[assignment]
         lines.append(
-            f"| {package} | {entry['correct']}/{wards} | {sum(times):.2f} "
+            f"| {package} | {entry['correct']}/{wards} | {sum(times):.2f} | {sum(cpu):.2f} "
             f"| {statistics.median(times):.4f} / {max(times):.3f} "
-            f"| {sum(times) / base:.2f} | {', '.join(wrong) or '-'} |"
+            f"| {sum(times) / base:.2f} | {sum(cpu) / base_cpu:.2f} | {', '.join(wrong) or '-'} |"
         )
     return "\n".join(lines)
 
@@ -173,12 +180,15 @@ def main() -> int:
     wards = load_wards(args.data, args.quick)
     stats = compare(wards)
     print(f"Scottish STV, 2017 wards ({len(wards)} contested), {datetime.date.today()}, ")
-    print(f"{os.cpu_count()} cores, Python {platform.python_version()}\n")
+    load = os.getloadavg()[0]
+    print(f"{os.cpu_count()} cores, Python {platform.python_version()}, load {load:.1f}\n")
     print(report(stats, len(wards)))
     if not args.quick:
-        total, counted, seconds, refused = all_files(args.data)
-        print(f"\nAll Scottish BLT files: {counted}/{total} counted in {seconds:.2f} s")
-        print(f"(parse + count, Comuna only); refused: {', '.join(refused) or 'none'}")
+        total, counted, wall, cpu, refused = all_files(args.data)
+        print(f"\nAll Scottish BLT files: {counted}/{total} counted in {wall:.2f} s wall, ")
+        print(
+            f"{cpu:.2f} s CPU (parse + count, Comuna only); refused: {', '.join(refused) or 'none'}"
+        )
     return 0
 
 

@@ -61,9 +61,10 @@ def _integers(text: str, line: int) -> list[int]:
 
 
 def _numbered(source: str | Iterable[str]) -> list[tuple[int, str]]:
-    lines = source.split("\n") if isinstance(source, str) else list(source)
-    numbered = [(i, raw.rstrip("\r\n")) for i, raw in enumerate(lines, start=1)]
-    return [(i, text) for i, text in numbered if text.strip()]
+    lines = source.split("\n") if isinstance(source, str) else source
+    # Line ends and other outer whitespace need no stripping here: numbers are split on
+    # whitespace and names are trimmed outside their quotes.
+    return [(i, text) for i, text in enumerate(lines, start=1) if text and not text.isspace()]
 
 
 def _header(lines: list[tuple[int, str]]) -> tuple[int, int]:
@@ -146,14 +147,33 @@ def _ballots(
     withdrawn: frozenset[int] = frozenset()
     ballots: list[Ballot] = []
     shift = list(range(-1, candidates))
-    for position, (number, text) in enumerate(lines[1:], start=1):
+    # Candidate numbers as written -> 0-based index; a failed lookup is any bad token.
+    index = {str(k): k - 1 for k in range(1, candidates + 1)}
+    # This loop reads every paper of the file, so a well-formed line takes one fast test;
+    # anything else goes through the checks that name the defect.
+    for position in range(1, len(lines)):
+        number, text = lines[position]
+        tokens = text.split()
+        try:
+            ranking = tuple(map(index.__getitem__, tokens[1:-1]))
+            weight = int(tokens[0])
+        except (KeyError, ValueError):
+            weight = 0
+        if (
+            weight > 0
+            and tokens[-1] == "0"
+            and len(tokens) > 1
+            and len(set(ranking)) == len(ranking)
+        ):
+            ballots.append(Ballot(weight, ranking))
+            continue
         values = _integers(text, number)
         if values == [0]:
             return withdrawn, ballots, position + 1
-        if position == 1 and values and all(v < 0 for v in values):
+        if position == 1 and all(v < 0 for v in values):
             withdrawn = _withdrawn(values, number, candidates)
-            continue
-        ballots.append(_ballot(values, number, shift))
+        else:
+            ballots.append(_ballot(values, number, shift))
     last = lines[-1][0] if lines else 0
     raise _error("no_end_marker", "the ballots never end with a line holding only 0.", last)
 
