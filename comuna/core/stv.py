@@ -77,6 +77,7 @@ class Lot:
 @dataclass(frozen=True, slots=True)
 class TieRecord:
     stage: int
+    """Decided at the end of this stage, for what the count does next."""
     purpose: Literal["surplus_order", "exclusion", "election_order"]
     tied: tuple[int, ...]
     chosen: int
@@ -208,9 +209,9 @@ def _break_tie(
         names = ", ".join(count.election.candidates[c] for c in candidates)
         raise TieError(
             "stv.tie",
-            "A tie between {candidates} needs a lot (an order or a seed) at stage {stage}.",
+            "A tie between {candidates} after stage {stage} needs a lot (an order or a seed).",
             candidates=names,
-            stage=len(count.history) + 1,
+            stage=len(count.history),
             purpose=purpose,
         )
     ranking = count.lot.ranking(count.election.candidates)
