@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "manage": "comuna.commands.manage",
     "export": "comuna.commands.export",
     "verify": "comuna.commands.verify",
+    "demo": "comuna.commands.demo",
 }
 
 
