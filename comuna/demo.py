@@ -5,7 +5,8 @@ year of its life through the real services, backdated with their ``now=`` parame
 census import, twelve monthly assemblies (``comuna.demo_script``) with attendance, votes of
 every kind, debate notes, committees created by decision and one ruleset amendment, then an
 assembly convened for today — most of the neighbours already signed in, the visitor records
-the last ones, opens it and votes — and one for next week. Every person is invented.
+the last ones, opens it and votes — and one for next week. Every person is invented. The
+accounts (``ACCOUNTS``, password ``DEMO_PASSWORD``) are described in ``docs/demo.md``.
 
 Deterministic: one ``random.Random(seed)`` draws everything the demo chooses. The services'
 own secrets (voting codes, ballot receipts) stay random, as they must; so do record hashes.
