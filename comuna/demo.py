@@ -27,7 +27,7 @@ from comuna import demo_census, demo_script
 from comuna.assemblies import services as assemblies
 from comuna.assemblies.models import AgendaItem, Assembly, Attendance, Decision, Motion
 from comuna.bodies import services as bodies
-from comuna.bodies.models import Body, Committee, Role
+from comuna.bodies.models import Body, Committee
 from comuna.core.errors import RuleError
 from comuna.core.tally import VoteCounts
 from comuna.people import services as people
@@ -42,19 +42,11 @@ DEMO_TERRITORY = (
     "El Manantial."
 )
 DEMO_SEED = 1810
-DEMO_PASSWORD = "comuna-demo"
+DEMO_PASSWORD, ACCOUNTS = demo_script.DEMO_PASSWORD, demo_script.ACCOUNTS
 HOUSEHOLDS, RESIDENTS = 180, 500
 NEWCOMER_FAMILIES = 2
 TODAY_MISSING = 3  # today's assembly lacks this many for its quorum: the visitor adds them
 VOTING_SHARE = 0.95  # a few attendees always step out before a vote
-
-# username -> (role in the council, what the account is for). ``None``: Django superuser.
-ACCOUNTS: dict[str, tuple[str | None, str]] = {
-    "vocera": (Role.Kind.SPOKESPERSON, "spokesperson: convenes, takes attendance, runs votes"),
-    "promotor": (Role.Kind.PROMOTER, "promoter who founded the council"),
-    "electoral": (Role.Kind.ELECTORAL_COMMISSION, "electoral commission"),
-    "admin": (None, "superuser of the /admin/ site"),
-}
 
 
 @dataclass
@@ -74,13 +66,19 @@ def demo_exists() -> bool:
     return Body.objects.filter(slug=DEMO_SLUG).exists()
 
 
-def build_demo(*, seed: int = DEMO_SEED, households: int = HOUSEHOLDS, residents: int = RESIDENTS,
-               now: dt.datetime | None = None) -> DemoReport:
+def build_demo(
+    *,
+    seed: int = DEMO_SEED,
+    households: int = HOUSEHOLDS,
+    residents: int = RESIDENTS,
+    now: dt.datetime | None = None,
+) -> DemoReport:
     """Build the demo council; refuses (``demo.exists``) when it is already there."""
     with transaction.atomic():
         if demo_exists():
-            raise RuleError("demo.exists", "The demo council {slug} already exists.",
-                            slug=DEMO_SLUG)
+            raise RuleError(
+                "demo.exists", "The demo council {slug} already exists.", slug=DEMO_SLUG
+            )
         builder = DemoBuilder(random.Random(seed), now or timezone.now())
         return builder.build(households, residents)
 
@@ -132,12 +130,21 @@ class DemoBuilder:
         founded = self.at(days[0] - dt.timedelta(days=45), 10)
         self.make_accounts()
         body = bodies.found_council(
-            name=DEMO_NAME, territory=DEMO_TERRITORY, founded_on=founded.date(),
-            promoters=[self.users["promotor"]], slug=DEMO_SLUG, now=founded,
+            name=DEMO_NAME,
+            territory=DEMO_TERRITORY,
+            founded_on=founded.date(),
+            promoters=[self.users["promotor"]],
+            slug=DEMO_SLUG,
+            now=founded,
         )
         for username in ("vocera", "electoral"):
-            bodies.grant_role(body, self.users[username], ACCOUNTS[username][0],
-                              self.users["promotor"], now=founded + dt.timedelta(days=3))
+            bodies.grant_role(
+                body,
+                self.users[username],
+                ACCOUNTS[username][0],
+                self.users["promotor"],
+                now=founded + dt.timedelta(days=3),
+            )
         census_at = founded + dt.timedelta(days=12)
         rows = demo_census.census_rows(self.rng, households, residents, today, founded.date())
         rows = self.set_aside_arrivals(rows, self.newcomers_arrival(days), census_at.date(), days)
@@ -181,13 +188,19 @@ class DemoBuilder:
 
     # Census ---------------------------------------------------------------------------------
 
-    def set_aside_arrivals(self, rows: list[dict[str, str]], arrival: dt.datetime,
-                           census_day: dt.date, days: list[dt.date]) -> list[dict[str, str]]:
+    def set_aside_arrivals(
+        self,
+        rows: list[dict[str, str]],
+        arrival: dt.datetime,
+        census_day: dt.date,
+        days: list[dt.date],
+    ) -> list[dict[str, str]]:
         """Keep out of the census import the families who move in later and the babies born
         after it: they are registered one by one during the year, when they arrive."""
         rows, newcomers = split_newcomers(rows, arrival.date())
-        self.arrivals = [(arrival + dt.timedelta(minutes=5 * i), row, True)
-                         for i, row in enumerate(newcomers)]
+        self.arrivals = [
+            (arrival + dt.timedelta(minutes=5 * i), row, True) for i, row in enumerate(newcomers)
+        ]
         born_later = [row for row in rows if dt.date.fromisoformat(row["birth_date"]) > census_day]
         for row in born_later:
             born = self.at(dt.date.fromisoformat(row["birth_date"]), 10)
@@ -211,12 +224,19 @@ class DemoBuilder:
             household = Household.objects.filter(body=body, code=row["household_code"]).first()
             if household is None:
                 household = people.add_household(
-                    body, code=row["household_code"], address=row["address"], sector=row["sector"])
+                    body, code=row["household_code"], address=row["address"], sector=row["sector"]
+                )
             born = dt.date.fromisoformat(row["birth_date"])
             people.register_resident(
-                household, now=when, first_names=row["first_names"], last_names=row["last_names"],
-                id_number=row["id_number"], birth_date=born, sex=row["sex"],
-                resident_since=max(when.date(), born) if moved_in else born, phone=row["phone"],
+                household,
+                now=when,
+                first_names=row["first_names"],
+                last_names=row["last_names"],
+                id_number=row["id_number"],
+                birth_date=born,
+                sex=row["sex"],
+                resident_since=max(when.date(), born) if moved_in else born,
+                phone=row["phone"],
             )
 
     # Assemblies -----------------------------------------------------------------------------
@@ -225,15 +245,20 @@ class DemoBuilder:
         first_call = self.at(day, meeting.hour)
         convener = self.users["promotor" if not body.assemblies.exists() else "vocera"]
         assembly = assemblies.convene_assembly(
-            body, by=convener, place=meeting.place, first_call_at=first_call,
+            body,
+            by=convener,
+            place=meeting.place,
+            first_call_at=first_call,
             second_call_at=first_call + dt.timedelta(hours=1),
-            agenda=[item.title for item in meeting.items], notice=notice(first_call),
+            agenda=[item.title for item in meeting.items],
+            notice=notice(first_call),
             now=first_call - dt.timedelta(days=10),
         )
         present = self.take_attendance(assembly, meeting)
         if meeting.call == 0:
             return assemblies.declare_no_quorum(
-                assembly, by=convener, now=assembly.second_call_at + dt.timedelta(minutes=20))
+                assembly, by=convener, now=assembly.second_call_at + dt.timedelta(minutes=20)
+            )
         call_at = first_call if meeting.call == 1 else assembly.second_call_at
         clock = call_at + dt.timedelta(minutes=5)
         assemblies.open_assembly(assembly, call=meeting.call, by=convener, now=clock)
@@ -248,10 +273,13 @@ class DemoBuilder:
         return assemblies.close_assembly(assembly, by=convener, summary=meeting.summary, now=clock)
 
     def take_attendance(self, assembly: Assembly, meeting: demo_script.Meeting) -> list[Attendance]:
-        members = list(Resident.objects.electorate(
-            assembly.body, assembly.ruleset.param("member_min_age"),
-            timezone.localtime(assembly.first_call_at, self.tz).date(),
-        ).order_by("pk"))
+        members = list(
+            Resident.objects.electorate(
+                assembly.body,
+                assembly.ruleset.param("member_min_age"),
+                timezone.localtime(assembly.first_call_at, self.tz).date(),
+            ).order_by("pk")
+        )
         first = assemblies.quorum_of(assembly, 1, present=0).required
         second = assemblies.quorum_of(assembly, 2, present=0).required
         count = headcount(meeting.turnout, meeting.call, len(members), first, second)
@@ -260,8 +288,9 @@ class DemoBuilder:
         minutes = sorted(self.rng.randrange(span) for _ in range(count))
         start = assembly.first_call_at - dt.timedelta(minutes=20)
         return [
-            assemblies.record_attendance(assembly, resident, by=self.users["vocera"],
-                                         now=start + dt.timedelta(minutes=m))
+            assemblies.record_attendance(
+                assembly, resident, by=self.users["vocera"], now=start + dt.timedelta(minutes=m)
+            )
             for resident, m in zip(self.pick_attendees(members, count), minutes, strict=True)
         ]
 
@@ -273,12 +302,24 @@ class DemoBuilder:
         keys = {r.pk: self.rng.random() ** (1 / self.engagement[r.pk]) for r in members}
         return sorted(members, key=lambda r: keys[r.pk], reverse=True)[:count]
 
-    def vote(self, assembly: Assembly, item: AgendaItem, vote: demo_script.Vote,
-             present: list[Attendance], clock: dt.datetime) -> Decision:
+    def vote(
+        self,
+        assembly: Assembly,
+        item: AgendaItem,
+        vote: demo_script.Vote,
+        present: list[Attendance],
+        clock: dt.datetime,
+    ) -> Decision:
         vocera = self.users["vocera"]
-        motion = assemblies.add_motion(assembly, title=vote.title, text=vote.text,
-                                       method=vote.method, kind=vote.kind,
-                                       payload=vote.payload, agenda_item=item)
+        motion = assemblies.add_motion(
+            assembly,
+            title=vote.title,
+            text=vote.text,
+            method=vote.method,
+            kind=vote.kind,
+            payload=vote.payload,
+            agenda_item=item,
+        )
         assemblies.open_vote(motion, by=vocera, now=clock)
         voters = self.rng.sample(present, k=round(len(present) * VOTING_SHARE))
         choices = self.choices(len(voters), vote)
@@ -291,8 +332,9 @@ class DemoBuilder:
                 assemblies.cast_ballot(motion, attendance.voting_code, choice)
         else:
             counts = VoteCounts(choices.count("yes"), choices.count("no"), choices.count("abstain"))
-        return assemblies.close_vote(motion, by=vocera, counts=counts,
-                                     now=clock + dt.timedelta(minutes=10))
+        return assemblies.close_vote(
+            motion, by=vocera, counts=counts, now=clock + dt.timedelta(minutes=10)
+        )
 
     def choices(self, voters: int, vote: demo_script.Vote) -> list[str]:
         yes = round(voters * vote.yes / 100)
@@ -306,19 +348,28 @@ class DemoBuilder:
         first_call = self.now.replace(second=0, microsecond=0)
         vocera = self.users["vocera"]
         assembly = assemblies.convene_assembly(
-            body, by=vocera, place=demo_script.CASA_COMUNAL, first_call_at=first_call,
+            body,
+            by=vocera,
+            place=demo_script.CASA_COMUNAL,
+            first_call_at=first_call,
             second_call_at=first_call + dt.timedelta(hours=1),
-            agenda=[item.title for item in demo_script.TODAY], notice=demo_script.TODAY_NOTICE,
+            agenda=[item.title for item in demo_script.TODAY],
+            notice=demo_script.TODAY_NOTICE,
             now=self.now,
         )
         items = assembly.agenda.order_by("position")
         for item, script in zip(items, demo_script.TODAY, strict=True):
             for vote in script.votes:
-                assemblies.add_motion(assembly, title=vote.title, text=vote.text,
-                                      method=vote.method, agenda_item=item)
-        members = list(Resident.objects.electorate(
-            body, assembly.ruleset.param("member_min_age"), timezone.localdate(self.now),
-        ).order_by("pk"))
+                assemblies.add_motion(
+                    assembly, title=vote.title, text=vote.text, method=vote.method, agenda_item=item
+                )
+        members = list(
+            Resident.objects.electorate(
+                body,
+                assembly.ruleset.param("member_min_age"),
+                timezone.localdate(self.now),
+            ).order_by("pk")
+        )
         count = max(0, assemblies.quorum_of(assembly, 1, present=0).required - TODAY_MISSING)
         for resident in self.pick_attendees(members, count):
             assemblies.record_attendance(assembly, resident, by=vocera, now=self.now)
@@ -328,32 +379,42 @@ class DemoBuilder:
         day = timezone.localtime(self.now, self.tz).date() + dt.timedelta(days=7)
         first_call = self.at(day, 16)
         return assemblies.convene_assembly(
-            body, by=self.users["vocera"], place=demo_script.CANCHA, first_call_at=first_call,
+            body,
+            by=self.users["vocera"],
+            place=demo_script.CANCHA,
+            first_call_at=first_call,
             second_call_at=first_call + dt.timedelta(hours=1),
             agenda=[item.title for item in demo_script.NEXT_WEEK],
-            notice=demo_script.NEXT_WEEK_NOTICE, kind=Assembly.Kind.EXTRAORDINARY, now=self.now,
+            notice=demo_script.NEXT_WEEK_NOTICE,
+            kind=Assembly.Kind.EXTRAORDINARY,
+            now=self.now,
         )
 
     def report(self, body: Body, today: dt.date) -> DemoReport:
         return DemoReport(
-            body=body, households=Household.objects.filter(body=body).count(),
+            body=body,
+            households=Household.objects.filter(body=body).count(),
             residents=Resident.objects.of_body(body).count(),
             electorate=people.electorate_size(body, today),
             assemblies=Assembly.objects.filter(body=body).count(),
             decisions=Decision.objects.filter(body=body).count(),
-            committees=Committee.objects.filter(body=body).count(), accounts=dict(self.created),
+            committees=Committee.objects.filter(body=body).count(),
+            accounts=dict(self.created),
         )
 
 
 def notice(first_call: dt.datetime) -> str:
     local = timezone.localtime(first_call)
     second = local + dt.timedelta(hours=1)
-    return (f"Asamblea de ciudadanos y ciudadanas. Primera convocatoria a las {local:%H:%M}; "
-            f"segunda convocatoria a las {second:%H:%M}.")
+    return (
+        f"Asamblea de ciudadanos y ciudadanas. Primera convocatoria a las {local:%H:%M}; "
+        f"segunda convocatoria a las {second:%H:%M}."
+    )
 
 
-def split_newcomers(rows: list[dict[str, str]], arrival: dt.date
-                    ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def split_newcomers(
+    rows: list[dict[str, str]], arrival: dt.date
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """Set aside the last families whose members were all born before they arrive."""
     codes: list[str] = []
     for code in reversed(dict.fromkeys(row["household_code"] for row in rows)):
@@ -362,5 +423,7 @@ def split_newcomers(rows: list[dict[str, str]], arrival: dt.date
             codes.append(code)
         if len(codes) == NEWCOMER_FAMILIES:
             break
-    return ([row for row in rows if row["household_code"] not in codes],
-            [row for row in rows if row["household_code"] in codes])
+    return (
+        [row for row in rows if row["household_code"] not in codes],
+        [row for row in rows if row["household_code"] in codes],
+    )

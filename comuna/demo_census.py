@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from comuna.people.models import years_before
 from comuna.people.services import CENSUS_COLUMNS
 
+# fmt: off
+# Word lists stay packed; one name per line would make them five times longer.
 FEMALE_NAMES = (
     "María", "Carmen", "Yusmely", "Yelitza", "Mariela", "Yajaira", "Nelly", "Zuleima", "Rosa",
     "Luisa", "Ana", "Gabriela", "Daniela", "Andreína", "Génesis", "Yorgelis", "Milagros",
@@ -63,6 +65,7 @@ SECTORS = (
 CEDULA_BY_YEAR = ((1935, 700_000), (1950, 2_800_000), (1960, 4_800_000), (1970, 9_000_000),
                   (1980, 14_500_000), (1990, 19_800_000), (2000, 26_500_000), (2010, 31_500_000),
                   (2020, 34_000_000))
+# fmt: on
 CEDULA_MIN_AGE = 9  # the SAIME issues the first cédula at nine
 
 
@@ -83,8 +86,13 @@ def first_names(rng: random.Random, sex: str) -> str:
 
 
 def _adult(rng: random.Random, sex: str, low: int, high: int) -> Person:
-    return Person(first_names(rng, sex), rng.choice(SURNAMES), rng.choice(SURNAMES), sex,
-                  rng.randint(low, high))
+    return Person(
+        first_names(rng, sex),
+        rng.choice(SURNAMES),
+        rng.choice(SURNAMES),
+        sex,
+        rng.randint(low, high),
+    )
 
 
 def _child(rng: random.Random, mother: Person, father_surname: str) -> Person:
@@ -166,8 +174,9 @@ def birth_date(rng: random.Random, age: int, today: dt.date) -> dt.date:
     return latest - dt.timedelta(days=rng.randint(2, 364))
 
 
-def census_rows(rng: random.Random, households: int, residents: int, today: dt.date,
-                moved_in_by: dt.date) -> list[dict[str, str]]:
+def census_rows(
+    rng: random.Random, households: int, residents: int, today: dt.date, moved_in_by: dt.date
+) -> list[dict[str, str]]:
     """One row per resident, in the column order of ``CENSUS_COLUMNS``."""
     rows: list[dict[str, str]] = []
     taken: set[str] = set()
@@ -176,15 +185,20 @@ def census_rows(rng: random.Random, households: int, residents: int, today: dt.d
         moved_in = moved_in_by - dt.timedelta(days=rng.randint(60, 40 * 365))
         for person in family(rng, size):
             born = birth_date(rng, person.age, today)
-            rows.append({
-                "household_code": f"BT-{number:03d}", "address": where, "sector": sector,
-                "first_names": person.first_names,
-                "last_names": f"{person.father_surname} {person.mother_surname}",
-                "id_number": cedula(rng, born, taken) if person.age >= CEDULA_MIN_AGE else "",
-                "birth_date": born.isoformat(), "sex": person.sex,
-                "resident_since": max(moved_in, born).isoformat(),
-                "phone": phone(rng) if person.age >= 16 and rng.random() < 0.85 else "",
-            })
+            rows.append(
+                {
+                    "household_code": f"BT-{number:03d}",
+                    "address": where,
+                    "sector": sector,
+                    "first_names": person.first_names,
+                    "last_names": f"{person.father_surname} {person.mother_surname}",
+                    "id_number": cedula(rng, born, taken) if person.age >= CEDULA_MIN_AGE else "",
+                    "birth_date": born.isoformat(),
+                    "sex": person.sex,
+                    "resident_since": max(moved_in, born).isoformat(),
+                    "phone": phone(rng) if person.age >= 16 and rng.random() < 0.85 else "",
+                }
+            )
     return rows
 
 

@@ -15,6 +15,16 @@ OPEN_COUNT, OPEN_ROLL = "open_count", "open_roll"
 SECRET_COUNT, SECRET_PHONE = "secret_count", "secret_phone"
 COMMITTEE, AMENDMENT = "create_committee", "amend_ruleset"
 
+# The accounts, here so that `comuna demo --help` lists them without setting Django up.
+DEMO_PASSWORD = "comuna-demo"
+# username -> (``Role.Kind`` in the council, what the account is for). ``None``: superuser.
+ACCOUNTS: dict[str, tuple[str | None, str]] = {
+    "vocera": ("spokesperson", "spokesperson: convenes, takes attendance, runs votes"),
+    "promotor": ("promoter", "promoter who founded the council"),
+    "electoral": ("electoral_commission", "electoral commission"),
+    "admin": (None, "superuser of the /admin/ site"),
+}
+
 CASA_COMUNAL = "Casa comunal Brisas del Turbio, calle 3 con carrera 2"
 CANCHA = "Cancha de usos múltiples de la vereda 7"
 ESCUELA = "Escuela Básica Nacional Brisas del Turbio, patio central"
@@ -58,6 +68,9 @@ def committee(name: str, method: str, yes: int, no: int, why: str) -> Vote:
 
 VARIOS = Item("Puntos varios")
 
+# fmt: off
+# The year reads like a minute book only when each meeting stays compact; the formatter would
+# put every argument on its own line and triple the length.
 PAST_YEAR: tuple[Meeting, ...] = (
     Meeting(41, 1, 9, CASA_COMUNAL, (
         Item("Instalación de la asamblea y presentación del censo demográfico",
@@ -235,8 +248,11 @@ TODAY = (
              "Propuesta de los vecinos de Brisas I.", SECRET_PHONE, 0, 0),)),
     VARIOS,
 )
-TODAY_NOTICE = ("Asamblea ordinaria. Traiga su cédula: la asistencia se registra en la entrada y "
-                "cada asistente recibe un código para votar desde su teléfono.")
+# fmt: on
+TODAY_NOTICE = (
+    "Asamblea ordinaria. Traiga su cédula: la asistencia se registra en la entrada y "
+    "cada asistente recibe un código para votar desde su teléfono."
+)
 
 NEXT_WEEK = (
     Item("Rendición de cuentas anual de la Unidad de Contraloría Social"),

@@ -96,11 +96,13 @@ def found_council(
 
 
 @transaction.atomic
-def grant_role(body: Body, user: User, kind: str, granted_by: User,
-               now: dt.datetime | None = None) -> Role:
+def grant_role(
+    body: Body, user: User, kind: str, granted_by: User, now: dt.datetime | None = None
+) -> Role:
     role, _created = Role.objects.get_or_create(body=body, user=user, kind=kind)
-    post_entry(body, "role.granted",
-               {"user": user.username, "role": kind, "by": granted_by.username}, now)
+    post_entry(
+        body, "role.granted", {"user": user.username, "role": kind, "by": granted_by.username}, now
+    )
     return role
 
 

@@ -84,14 +84,22 @@ def test_it_exports_a_record_the_independent_verifier_accepts(built):
     assert verify_export(exported) == []
     entries = exported["bodies"][0]["entries"]
     kinds = {entry["kind"] for entry in entries}
-    assert {"body.founded", "census.imported", "census.resident_registered", "decision.made",
-            "committee.created", "ruleset.amended", "assembly.not_held"} <= kinds
+    assert {
+        "body.founded",
+        "census.imported",
+        "census.resident_registered",
+        "decision.made",
+        "committee.created",
+        "ruleset.amended",
+        "assembly.not_held",
+    } <= kinds
 
 
 def test_it_backdates_the_record_in_time_order(built):
     body, _output = built
-    times = list(RecordEntry.objects.filter(body=body).order_by("seq")
-                 .values_list("recorded_at", flat=True))
+    times = list(
+        RecordEntry.objects.filter(body=body).order_by("seq").values_list("recorded_at", flat=True)
+    )
     assert times == sorted(times)
     assert times[-1] - times[0] > dt.timedelta(days=365)
 
@@ -103,11 +111,11 @@ def test_it_keeps_children_out_of_the_electorate(built):
     children = [r for r in residents if r.age(today) < 15]
     assert len(children) > 50
     assert electorate_size(body, today) == len(residents) - len(children)
-    today_assembly = Assembly.objects.get(body=body, status=Assembly.Status.CONVENED,
-                                          kind=Assembly.Kind.ORDINARY)
+    today_assembly = Assembly.objects.get(
+        body=body, status=Assembly.Status.CONVENED, kind=Assembly.Kind.ORDINARY
+    )
     with pytest.raises(RuleError) as refused:
-        assemblies.record_attendance(today_assembly, children[0],
-                                     by=today_assembly.convened_by)
+        assemblies.record_attendance(today_assembly, children[0], by=today_assembly.convened_by)
     assert refused.value.code == "attendance.not_a_member"
 
 
@@ -158,8 +166,9 @@ def test_it_creates_committees_and_amends_the_ruleset_by_decision(built):
 def test_it_leaves_today_assembly_for_the_visitor_to_open_and_vote(built):
     body, _output = built
     vocera = Role.objects.get(body=body, kind=Role.Kind.SPOKESPERSON).user
-    today = Assembly.objects.get(body=body, status=Assembly.Status.CONVENED,
-                                 kind=Assembly.Kind.ORDINARY)
+    today = Assembly.objects.get(
+        body=body, status=Assembly.Status.CONVENED, kind=Assembly.Kind.ORDINARY
+    )
     quorum = assemblies.quorum_of(today, 1)
     assert quorum.missing == demo.TODAY_MISSING
     present = today.attendance.values_list("resident", flat=True)
@@ -172,12 +181,17 @@ def test_it_leaves_today_assembly_for_the_visitor_to_open_and_vote(built):
     assemblies.cast_ballot(motion, today.attendance.first().voting_code, "yes")
     decision = assemblies.close_vote(motion, by=vocera)
     assert (decision.yes, decision.no, decision.attendees) == (1, 0, quorum.required)
-    assert Assembly.objects.filter(body=body, kind=Assembly.Kind.EXTRAORDINARY,
-                                   first_call_at__gt=timezone.now()).count() == 1
+    assert (
+        Assembly.objects.filter(
+            body=body, kind=Assembly.Kind.EXTRAORDINARY, first_call_at__gt=timezone.now()
+        ).count()
+        == 1
+    )
 
 
 def test_it_does_not_build_the_demo_twice(built):
     body, _output = built
+
     def counts() -> tuple[int, int, int]:
         return Resident.objects.count(), Assembly.objects.count(), RecordEntry.objects.count()
 
