@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "export": "comuna.commands.export",
     "verify": "comuna.commands.verify",
     "stv": "comuna.commands.stv",
+    "demo": "comuna.commands.demo",
 }
 
 

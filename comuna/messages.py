@@ -52,6 +52,7 @@ MESSAGES: dict[str, Any] = {
     "census.residence_before_birth": gettext_lazy("Residence cannot start before birth."),
     "committee.exists": gettext_lazy("The committee %(name)s already exists."),
     "committee.missing_name": gettext_lazy("A committee needs a name."),
+    "demo.exists": gettext_lazy("The demo council %(slug)s already exists."),
     "motion.bad_kind": gettext_lazy("Unknown kind of motion."),
     "motion.bad_method": gettext_lazy("Unknown voting method."),
     "motion.foreign_item": gettext_lazy("That agenda item belongs to another assembly."),

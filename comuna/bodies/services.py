@@ -102,10 +102,12 @@ def found_council(
 
 
 @transaction.atomic
-def grant_role(body: Body, user: User, kind: str, granted_by: User) -> Role:
+def grant_role(
+    body: Body, user: User, kind: str, granted_by: User, now: dt.datetime | None = None
+) -> Role:
     role, _created = Role.objects.get_or_create(body=body, user=user, kind=kind)
     post_entry(
-        body, "role.granted", {"user": user.username, "role": kind, "by": granted_by.username}
+        body, "role.granted", {"user": user.username, "role": kind, "by": granted_by.username}, now
     )
     return role
 
