@@ -121,12 +121,8 @@ def quorum_of(assembly: Assembly, call: int, present: int | None = None):  # -> 
     return check_quorum(electorate_of(assembly), present, threshold)
 
 
-def _voting_code(assembly: Assembly) -> str:
-    taken = set(assembly.attendance.values_list("voting_code", flat=True))
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
-        if code not in taken:
-            return code
+def _new_voting_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
 
 
 @transaction.atomic
@@ -134,7 +130,7 @@ def record_attendance(
     assembly: Assembly, resident: Resident, *, by: User, now: dt.datetime | None = None
 ) -> Attendance:
     """Record that ``resident`` is present; only members of the body's electorate count."""
-    assembly = _locked(Assembly, assembly.pk)
+    assembly = Assembly.objects.select_for_update().select_related("ruleset", "body").get(pk=assembly.pk)
     if assembly.status not in (Assembly.Status.CONVENED, Assembly.Status.IN_SESSION):
         raise RuleError(
             "attendance.assembly_closed", "This assembly is no longer taking attendance."
@@ -148,21 +144,25 @@ def record_attendance(
             name=resident.full_name,
             age=min_age,
         )
-    try:
-        with transaction.atomic():
-            return Attendance.objects.create(
-                assembly=assembly,
-                resident=resident,
-                recorded_at=_now(now),
-                recorded_by=by,
-                voting_code=_voting_code(assembly),
-            )
-    except IntegrityError:
-        raise RuleError(
-            "attendance.already_recorded",
-            "{name} is already recorded as present.",
-            name=resident.full_name,
-        ) from None
+    already = RuleError(
+        "attendance.already_recorded",
+        "{name} is already recorded as present.",
+        name=resident.full_name,
+    )
+    # The unique constraints decide: one attendance per person, one code per assembly. A code
+    # collision (1 in 300 million per pair) is simply retried with a fresh code.
+    for _attempt in range(5):
+        if Attendance.objects.filter(assembly=assembly, resident=resident).exists():
+            raise already
+        try:
+            with transaction.atomic():
+                return Attendance.objects.create(
+                    assembly=assembly, resident=resident, recorded_at=_now(now),
+                    recorded_by=by, voting_code=_new_voting_code(),
+                )
+        except IntegrityError:
+            continue
+    raise already
 
 
 @transaction.atomic
