@@ -15,10 +15,10 @@ three and of the results.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from json.encoder import encode_basestring as _encode_string
 
 from comuna.core.errors import InputError, TieError
 from comuna.core.numeric import ratio
@@ -115,6 +115,9 @@ class LevelRule:
     turnout_quorum: Fraction = Fraction(0)
     members_majority: bool = False
     tie: str = "status_quo"
+
+
+_DEFAULT_RULE = LevelRule()
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +347,7 @@ def _decide_node(
     else:
         reported = int(uid in leaf_totals)
         totals, expected = leaf_totals.get(uid, Totals()), 1
-    rule = rules.get(unit.level, LevelRule())
+    rule = rules.get(unit.level, _DEFAULT_RULE)
     counts = VoteCounts(totals.yes, totals.no, totals.empty + totals.invalid)
     people = decide(counts, rule.people, attendees=totals.cast, members=totals.eligible)
     turnout = check_quorum(totals.eligible, totals.cast, rule.turnout_quorum)
@@ -407,22 +410,47 @@ def _digest(lines: Iterable[str]) -> str:
 
 
 def _line(*fields: object) -> str:
-    # One JSON array per line: unambiguous whatever characters the unit ids contain.
-    return json.dumps(
-        [str(f) if isinstance(f, Fraction) else f for f in fields], ensure_ascii=False
-    )
+    """The fields as one JSON array (as ``json.dumps(..., ensure_ascii=False)`` writes it,
+    fractions as strings): unambiguous whatever characters the unit ids contain.
+
+    Written by hand because json.dumps per line dominated the roll-up of 20,000 units.
+    """
+    return "[" + ", ".join(_json(f) for f in fields) + "]"
+
+
+def _json(value: object) -> str:
+    # Exact type tests: isinstance(x, Fraction) goes through the slow ABC machinery.
+    if isinstance(value, str):
+        return _encode_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if value is None:
+        return "null"
+    if type(value) is Fraction:
+        return _encode_string(str(value))
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_json(v) for v in value) + "]"
+    raise TypeError(f"cannot encode {type(value).__name__} in a digest line")
 
 
 def _input_lines(
     tree: _Tree, leaf_totals: Mapping[str, Totals], rules: Mapping[str, LevelRule]
 ) -> list[str]:
+    # The f-strings write exactly what _line would (a test checks it), several times faster.
+    enc = _encode_string
     lines = [DIGEST_VERSION]
     for uid in sorted(tree.units):
         unit = tree.units[uid]
-        lines.append(_line("unit", uid, unit.parent, unit.level, unit.weight))
+        parent = "null" if unit.parent is None else enc(unit.parent)
+        lines.append(f'["unit", {enc(uid)}, {parent}, {enc(unit.level)}, {enc(str(unit.weight))}]')
     for uid in sorted(leaf_totals):
         t = leaf_totals[uid]
-        lines.append(_line("report", uid, t.eligible, t.cast, t.yes, t.no, t.empty, t.invalid))
+        lines.append(
+            f'["report", {enc(uid)}, {t.eligible}, {t.cast}, {t.yes}, {t.no}, {t.empty}, '
+            f"{t.invalid}]"
+        )
     for level in sorted(rules):
         r = rules[level]
         lines.append(_line("rule", level, r.people, r.turnout_quorum, r.members_majority, r.tie))
@@ -430,14 +458,18 @@ def _input_lines(
 
 
 def _result_line(node: NodeResult) -> str:
-    t = node.totals
-    members = node.members
-    return _line(
-        "result", node.unit, t.eligible, t.cast, t.yes, t.no, t.empty, t.invalid,
-        node.units_reported, node.units_expected, node.people.approved, node.turnout.reached,
-        None if members is None else [str(members.yes), str(members.no), str(members.pending)],
-        node.approved,
-    )  # fmt: skip
+    t, m = node.totals, node.members
+    members = "null" if m is None else f'["{m.yes}", "{m.no}", "{m.pending}"]'
+    return (
+        f'["result", {_encode_string(node.unit)}, {t.eligible}, {t.cast}, {t.yes}, {t.no}, '
+        f"{t.empty}, {t.invalid}, {node.units_reported}, {node.units_expected}, "
+        f"{_bool(node.people.approved)}, {_bool(node.turnout.reached)}, {members}, "
+        f"{_bool(node.approved)}]"
+    )
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def units_from_paths(

@@ -39,13 +39,15 @@ class Decision:
 
 def _more_than(fraction: Fraction, base: int) -> int:
     """Smallest whole number strictly greater than ``fraction * base``."""
-    product = fraction * base
-    return product.numerator // product.denominator + 1
+    # Integer arithmetic on numerator and denominator: exact, and no Fraction per call.
+    return fraction.numerator * base // fraction.denominator + 1
 
 
 def _at_least(fraction: Fraction, base: int) -> int:
-    product = fraction * base
-    return -(-product.numerator // product.denominator)
+    return -(-fraction.numerator * base // fraction.denominator)
+
+
+HALF, TWO_THIRDS = Fraction(1, 2), Fraction(2, 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,19 +60,19 @@ class DecisionRule:
 DECISION_RULES: dict[str, DecisionRule] = {
     # LOCC Art. 22: simple majority of those attending.
     "majority_of_attendees": DecisionRule(
-        "majority_of_attendees", "attendees", lambda b: _more_than(Fraction(1, 2), b)
+        "majority_of_attendees", "attendees", lambda b: _more_than(HALF, b)
     ),
     # More yes than no; abstentions do not count either way.
     "majority_of_votes": DecisionRule(
-        "majority_of_votes", "yes_no", lambda b: _more_than(Fraction(1, 2), b)
+        "majority_of_votes", "yes_no", lambda b: _more_than(HALF, b)
     ),
     # LOC Art. 26: majority of all members of the parliament, present or not.
     "majority_of_members": DecisionRule(
-        "majority_of_members", "members", lambda b: _more_than(Fraction(1, 2), b)
+        "majority_of_members", "members", lambda b: _more_than(HALF, b)
     ),
     # Qualified majority, e.g. LOC Art. 20 (charter amendments).
     "two_thirds_of_attendees": DecisionRule(
-        "two_thirds_of_attendees", "attendees", lambda b: _at_least(Fraction(2, 3), b)
+        "two_thirds_of_attendees", "attendees", lambda b: _at_least(TWO_THIRDS, b)
     ),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 
 import pytest
@@ -295,3 +296,20 @@ def test_it_never_lowers_the_reported_share_as_units_report(case, random) -> Non
 
 def _has_children(result: RollUp, unit: str) -> bool:
     return any(n.parent == unit for n in result.nodes)
+
+
+def test_it_writes_each_digest_line_as_canonical_json() -> None:
+    from comuna.core import nested
+
+    units = (Unit('dé"\\|\n', None, "fed"), Unit("a", 'dé"\\|\n', "x", Fraction(1, 2)))
+    reports = [report("a", 10, 3, 2, 1, 0)]
+    rules = {"fed": LevelRule(members_majority=True, turnout_quorum=Fraction(1, 3))}
+    tree = nested.build_tree(units)
+    result = roll_up(units, reports, rules)
+    lines = nested._input_lines(tree, {"a": Totals(10, 6, 3, 2, 1, 0)}, rules)
+    lines += [nested._result_line(node) for node in result.nodes]
+    assert len(lines) == 7  # version, 2 units, 1 report, 1 rule, 2 results
+    for line in lines[1:]:
+        assert json.dumps(json.loads(line), ensure_ascii=False) == line
+    assert json.loads(lines[-2])[12] == ["1/2", "0", "0"]
+    assert result.input_digest == nested._digest(lines[:5])
