@@ -130,8 +130,8 @@ def _node_json(node: NodeResult) -> dict[str, Any]:
         "final": node.final,
         "people_approved": node.people.approved,
         "yes_needed": node.people.needed,
-        "turnout_quorum_reached": node.turnout.reached,
-        "turnout_needed": node.turnout.required,
+        "turnout_quorum_reached": None if node.turnout is None else node.turnout.reached,
+        "turnout_needed": None if node.turnout is None else node.turnout.required,
         "members": None
         if members is None
         else {"yes": str(members.yes), "no": str(members.no), "pending": str(members.pending)},

@@ -98,6 +98,9 @@ class Totals:
         return ratio(self.cast, self.eligible)
 
 
+_NO_TOTALS = Totals()
+
+
 @dataclass(frozen=True, slots=True)
 class LevelRule:
     """How a body at one level decides.
@@ -149,7 +152,8 @@ class NodeResult:
     """Reporting units (leaves) at or below this node."""
     units_reported: int
     people: Decision
-    turnout: QuorumResult
+    turnout: QuorumResult | None
+    """The turnout quorum check; None when the level has no turnout quorum."""
     members: MembersVote | None
     approved: bool
     ties: tuple[str, ...] = ()
@@ -341,16 +345,18 @@ def _decide_node(
     unit = tree.units[uid]
     kids = [done[k] for k in tree.children[uid]]
     if kids:
-        totals = sum((k.totals for k in kids), Totals())
+        totals = sum((k.totals for k in kids), _NO_TOTALS)
         expected = sum(k.units_expected for k in kids)
         reported = sum(k.units_reported for k in kids)
     else:
         reported = int(uid in leaf_totals)
-        totals, expected = leaf_totals.get(uid, Totals()), 1
+        totals, expected = leaf_totals.get(uid, _NO_TOTALS), 1
     rule = rules.get(unit.level, _DEFAULT_RULE)
     counts = VoteCounts(totals.yes, totals.no, totals.empty + totals.invalid)
     people = decide(counts, rule.people, attendees=totals.cast, members=totals.eligible)
-    turnout = check_quorum(totals.eligible, totals.cast, rule.turnout_quorum)
+    turnout = None
+    if rule.turnout_quorum:
+        turnout = check_quorum(totals.eligible, totals.cast, rule.turnout_quorum)
     ties: list[str] = []
     notes: list[str] = []
     if reported and totals.yes == totals.no:
@@ -362,13 +368,14 @@ def _decide_node(
             ties.append(
                 _tie(uid, "members", f"member bodies {members.yes} of {members.total}", rule)
             )
-    approved = people.approved and turnout.reached and (members is None or members.approved)
+    quorum_ok = turnout is None or turnout.reached
+    approved = people.approved and quorum_ok and (members is None or members.approved)
     if not reported:
         notes.append("no unit has reported")
         approved = False
     elif reported < expected:
         notes.append(f"provisional: {reported} of {expected} units reported")
-    if reported and not turnout.reached:
+    if reported and turnout is not None and not turnout.reached:
         notes.append(f"turnout quorum missed: {totals.cast} cast, {turnout.required} needed")
     return NodeResult(
         uid, unit.parent, unit.level, totals, expected, reported, people, turnout, members,
@@ -463,13 +470,17 @@ def _result_line(node: NodeResult) -> str:
     return (
         f'["result", {_encode_string(node.unit)}, {t.eligible}, {t.cast}, {t.yes}, {t.no}, '
         f"{t.empty}, {t.invalid}, {node.units_reported}, {node.units_expected}, "
-        f"{_bool(node.people.approved)}, {_bool(node.turnout.reached)}, {members}, "
+        f"{_bool(node.people.approved)}, {_quorum(node.turnout)}, {members}, "
         f"{_bool(node.approved)}]"
     )
 
 
 def _bool(value: bool) -> str:
     return "true" if value else "false"
+
+
+def _quorum(turnout: QuorumResult | None) -> str:
+    return "null" if turnout is None else _bool(turnout.reached)
 
 
 def units_from_paths(

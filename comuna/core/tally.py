@@ -63,9 +63,7 @@ DECISION_RULES: dict[str, DecisionRule] = {
         "majority_of_attendees", "attendees", lambda b: _more_than(HALF, b)
     ),
     # More yes than no; abstentions do not count either way.
-    "majority_of_votes": DecisionRule(
-        "majority_of_votes", "yes_no", lambda b: _more_than(HALF, b)
-    ),
+    "majority_of_votes": DecisionRule("majority_of_votes", "yes_no", lambda b: _more_than(HALF, b)),
     # LOC Art. 26: majority of all members of the parliament, present or not.
     "majority_of_members": DecisionRule(
         "majority_of_members", "members", lambda b: _more_than(HALF, b)

@@ -98,7 +98,9 @@ def test_it_applies_a_turnout_quorum_per_level() -> None:
     result = roll_up(TREE, [report("n1", 100, 40, 0), report("n2", 100, 9, 1)], rules)
     commune = result.node("n-commune")
     assert commune.people.approved
+    assert commune.turnout is not None
     assert (commune.turnout.required, commune.turnout.reached) == (100, False)
+    assert result.node("n1").turnout is None
     assert not commune.approved
     assert "turnout quorum missed: 50 cast, 100 needed" in commune.notes
     # The council level has no quorum: n1 approves on its own.
