@@ -21,6 +21,7 @@ from comuna.core.nested import UnitReport
 
 YES, NO, EMPTY, INVALID = 0, 1, 2, 3
 CHOICES = 4
+CHUNK = 1 << 20  # ballots per pass (8 MiB of keys)
 
 
 def count_ballots(
@@ -45,13 +46,27 @@ def count_ballots(
         return np.zeros((units, CHOICES), dtype=np.int64)
     _check_range("unit_index", unit_index, units)
     _check_range("choice", choice, CHOICES)
-    # One combined key per ballot, so a single bincount pass counts every unit at once. The
-    # key is built in bincount's own index type (intp) so that it does not copy it again.
-    key = unit_index.astype(np.intp, copy=True)
-    np.multiply(key, CHOICES, out=key)
-    np.add(key, choice, out=key, casting="unsafe")
-    counts = np.bincount(key, minlength=units * CHOICES)
-    return counts.astype(np.int64, copy=False).reshape(units, CHOICES)
+    return _count_in_chunks(unit_index, choice, units)
+
+
+def _count_in_chunks(
+    unit_index: npt.NDArray[np.integer], choice: npt.NDArray[np.integer], units: int
+) -> npt.NDArray[np.int64]:
+    # One combined key per ballot, so one bincount pass counts every unit at once. Keys are
+    # built chunk by chunk in a reused buffer of bincount's own index type (intp): a
+    # cache-sized buffer is faster than one key array as long as the ballots, and the memory
+    # stays bounded. Chunks are at least a few times the number of bins, so the per-chunk
+    # bincount output stays a small fraction of the work.
+    bins = units * CHOICES
+    chunk = max(CHUNK, 4 * bins)
+    totals = np.zeros(bins, dtype=np.int64)
+    key = np.empty(min(chunk, unit_index.size), dtype=np.intp)
+    for start in range(0, unit_index.size, chunk):
+        part = key[: min(chunk, unit_index.size - start)]
+        np.multiply(unit_index[start : start + chunk], CHOICES, out=part, casting="unsafe")
+        np.add(part, choice[start : start + chunk], out=part, casting="unsafe")
+        totals += np.bincount(part, minlength=bins)
+    return totals.reshape(units, CHOICES)
 
 
 def _check_range(name: str, values: npt.NDArray[np.integer], bound: int) -> None:

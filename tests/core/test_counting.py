@@ -69,3 +69,18 @@ def test_it_feeds_the_roll_up_with_plain_integers() -> None:
     assert (result.node("f").totals.yes, result.node("f").totals.no) == (1, 2)
     with pytest.raises(InputError):
         reports_from_counts(["a"], [3, 4], counts)
+
+
+def test_it_adds_up_chunks_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from comuna.core import counting
+
+    rng = np.random.default_rng(7)
+    index = rng.integers(0, 2, 1_001).astype(np.int32)
+    choice = rng.integers(0, 4, 1_001).astype(np.uint8)
+    whole = count_ballots(index, choice, 2)
+    monkeypatch.setattr(counting, "CHUNK", 10)  # chunks of max(10, 4 * 8) = 32 ballots
+    assert count_ballots(index, choice, 2).tolist() == whole.tolist()
+    assert int(whole.sum()) == 1_001
+    assert whole.tolist() == [
+        [int(((index == u) & (choice == c)).sum()) for c in range(4)] for u in range(2)
+    ]
