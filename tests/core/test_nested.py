@@ -315,3 +315,19 @@ def test_it_writes_each_digest_line_as_canonical_json() -> None:
         assert json.dumps(json.loads(line), ensure_ascii=False) == line
     assert json.loads(lines[-2])[12] == ["1/2", "0", "0"]
     assert result.input_digest == nested._digest(lines[:5])
+
+
+def test_it_founds_a_commune_only_with_a_yes_majority_and_fifteen_percent_turnout() -> None:
+    # LOC Arts. 12, 14-16: each council is a polling station; the founding referendum passes
+    # with a majority of yes and a turnout of at least 15 % of the area's electors.
+    tree = (Unit("commune", None, "commune"), Unit("c1", "commune"), Unit("c2", "commune"))
+    rules = {"commune": LevelRule(turnout_quorum=Fraction(15, 100))}
+    low = roll_up(tree, [report("c1", 400, 40, 10), report("c2", 600, 39, 0)], rules)
+    enough = roll_up(tree, [report("c1", 400, 40, 10), report("c2", 600, 40, 60)], rules)
+    assert low.node("commune").turnout is not None
+    assert (low.node("commune").turnout.required, low.node("commune").approved) == (150, False)
+    assert low.node("commune").people.approved
+    # Exactly 150 of 1,000 cast: the quorum is "at least", so 80 yes to 70 no pass.
+    assert (enough.node("commune").totals.cast, enough.node("commune").approved) == (150, True)
+    no_wins = roll_up(tree, [report("c1", 400, 40, 50), report("c2", 600, 40, 20)], rules)
+    assert not no_wins.node("commune").approved
