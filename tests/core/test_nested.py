@@ -329,5 +329,5 @@ def test_it_founds_a_commune_only_with_a_yes_majority_and_fifteen_percent_turnou
     assert low.node("commune").people.approved
     # Exactly 150 of 1,000 cast: the quorum is "at least", so 80 yes to 70 no pass.
     assert (enough.node("commune").totals.cast, enough.node("commune").approved) == (150, True)
-    no_wins = roll_up(tree, [report("c1", 400, 40, 50), report("c2", 600, 40, 20)], rules)
+    no_wins = roll_up(tree, [report("c1", 400, 30, 50), report("c2", 600, 40, 30)], rules)
     assert not no_wins.node("commune").approved
