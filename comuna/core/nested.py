@@ -343,44 +343,63 @@ def _decide_node(
     rules: Mapping[str, LevelRule],
 ) -> NodeResult:
     unit = tree.units[uid]
-    kids = [done[k] for k in tree.children[uid]]
+    child_ids = tree.children[uid]
+    kids = [done[k] for k in child_ids] if child_ids else []
     if kids:
         totals = sum((k.totals for k in kids), _NO_TOTALS)
         expected = sum(k.units_expected for k in kids)
         reported = sum(k.units_reported for k in kids)
     else:
-        reported = int(uid in leaf_totals)
-        totals, expected = leaf_totals.get(uid, _NO_TOTALS), 1
+        leaf = leaf_totals.get(uid)
+        totals, expected, reported = leaf or _NO_TOTALS, 1, int(leaf is not None)
     rule = rules.get(unit.level, _DEFAULT_RULE)
     counts = VoteCounts(totals.yes, totals.no, totals.empty + totals.invalid)
     people = decide(counts, rule.people, attendees=totals.cast, members=totals.eligible)
     turnout = None
     if rule.turnout_quorum:
         turnout = check_quorum(totals.eligible, totals.cast, rule.turnout_quorum)
-    ties: list[str] = []
-    notes: list[str] = []
-    if reported and totals.yes == totals.no:
-        ties.append(_tie(uid, "people", f"{totals.yes} yes and {totals.no} no", rule))
-    members = None
-    if rule.members_majority and kids:
-        members = _members_vote(tree, kids)
-        if members.yes * 2 == members.total:
-            ties.append(
-                _tie(uid, "members", f"member bodies {members.yes} of {members.total}", rule)
-            )
-    quorum_ok = turnout is None or turnout.reached
-    approved = people.approved and quorum_ok and (members is None or members.approved)
-    if not reported:
-        notes.append("no unit has reported")
-        approved = False
-    elif reported < expected:
-        notes.append(f"provisional: {reported} of {expected} units reported")
-    if reported and turnout is not None and not turnout.reached:
-        notes.append(f"turnout quorum missed: {totals.cast} cast, {turnout.required} needed")
+    members = _members_vote(tree, kids) if rule.members_majority and kids else None
+    approved = (
+        reported > 0
+        and people.approved
+        and (turnout is None or turnout.reached)
+        and (members is None or members.approved)
+    )
+    ties = _ties(uid, totals, members, rule) if reported else ()
+    notes = (
+        ()
+        if reported == expected and turnout is None
+        else _notes(totals, turnout, reported, expected)
+    )
     return NodeResult(
         uid, unit.parent, unit.level, totals, expected, reported, people, turnout, members,
-        approved, tuple(ties), tuple(notes),
+        approved, ties, notes,
     )  # fmt: skip
+
+
+def _ties(
+    uid: str, totals: Totals, members: MembersVote | None, rule: LevelRule
+) -> tuple[str, ...]:
+    ties: tuple[str, ...] = ()
+    if totals.yes == totals.no:
+        ties = (_tie(uid, "people", f"{totals.yes} yes and {totals.no} no", rule),)
+    if members is not None and members.yes * 2 == members.total:
+        detail = f"member bodies {members.yes} of {members.total}"
+        ties += (_tie(uid, "members", detail, rule),)
+    return ties
+
+
+def _notes(
+    totals: Totals, turnout: QuorumResult | None, reported: int, expected: int
+) -> tuple[str, ...]:
+    if not reported:
+        return ("no unit has reported",)
+    notes: tuple[str, ...] = ()
+    if reported < expected:
+        notes = (f"provisional: {reported} of {expected} units reported",)
+    if turnout is not None and not turnout.reached:
+        notes += (f"turnout quorum missed: {totals.cast} cast, {turnout.required} needed",)
+    return notes
 
 
 def _members_vote(tree: _Tree, kids: Iterable[NodeResult]) -> MembersVote:
