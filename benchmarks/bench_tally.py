@@ -131,6 +131,38 @@ def check(data: dict[str, Any], base: np.ndarray, counts: np.ndarray, result: Ro
     return problems
 
 
+def print_table(
+    ballots: int, timings: dict[str, Timing], problems: list[str], result: RollUp
+) -> None:
+    t_base = timings["base"]
+    ok = "yes" if not problems else "NO: " + "; ".join(problems)
+    print("| step | wall s | CPU s | M ballots/s (wall) | M ballots/s (CPU) | "
+          "speed vs bincount (wall / CPU) | correct |")  # fmt: skip
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    rows = [
+        ("numpy bincount (baseline)", t_base, True, "reference"),
+        ("ours: counting kernel", timings["kernel"], True, ok),
+        (f"ours: roll-up of {COUNCILS:,} council reports (exact ints, rules, digest)",
+         timings["rollup"], False, ok),
+        ("ours: end to end (kernel + reports + roll-up)", timings["total"], True, ok),
+    ]  # fmt: skip
+    for name, t, per_ballot, correct in rows:
+        rates = (
+            f"{ballots / t.wall / 1e6:.1f} | {ballots / t.cpu / 1e6:.1f} | "
+            f"{t_base.wall / t.wall:.2f} / {t_base.cpu / t.cpu:.2f}"
+            if per_ballot
+            else "— | — | —"
+        )
+        print(f"| {name} | {t.wall:.3f} | {t.cpu:.3f} | {rates} | {correct} |")
+    fed = result.node("CH")
+    members = fed.members
+    assert members is not None
+    print(f"\nResult: yes {fed.totals.yes:,} / no {fed.totals.no:,} "
+          f"({float(fed.totals.yes_share) * 100:.2f} % yes, display only); states yes "
+          f"{members.yes} of {members.total}; approved: {fed.approved}")  # fmt: skip
+    print(f"Digest: {result.digest}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="4.5 million ballots")
@@ -154,35 +186,10 @@ def main() -> int:
     if again.digest != result.digest:
         problems.append("digest not reproducible")
 
-    fed = result.node("CH")
     print(f"seed {args.seed}: {ballots:,} ballots, {COUNCILS:,} councils, {COMMUNES:,} communes, "
           f"{STATES} states; generated in {generated:.1f} s; best of {args.repeat}\n")  # fmt: skip
-    ok = "yes" if not problems else "NO: " + "; ".join(problems)
-    print("| step | wall s | CPU s | M ballots/s (wall) | M ballots/s (CPU) | "
-          "speed vs bincount (wall / CPU) | correct |")  # fmt: skip
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    rows = [
-        ("numpy bincount (baseline)", t_base, True, "reference"),
-        ("ours: counting kernel", t_kernel, True, ok),
-        (f"ours: roll-up of {COUNCILS:,} council reports (exact ints, rules, digest)",
-         t_rollup, False, ok),
-        ("ours: end to end (kernel + reports + roll-up)", t_total, True, ok),
-    ]  # fmt: skip
-    for name, t, per_ballot, correct in rows:
-        rates = (
-            f"{ballots / t.wall / 1e6:.1f} | {ballots / t.cpu / 1e6:.1f} | "
-            f"{t_base.wall / t.wall:.2f} / {t_base.cpu / t.cpu:.2f}"
-            if per_ballot
-            else "— | — | —"
-        )
-        print(f"| {name} | {t.wall:.3f} | {t.cpu:.3f} | {rates} | {correct} |")
-    print()
-    members = fed.members
-    assert members is not None
-    print(f"Result: yes {fed.totals.yes:,} / no {fed.totals.no:,} "
-          f"({float(fed.totals.yes_share) * 100:.2f} % yes, display only); states yes "
-          f"{members.yes} of {members.total}; approved: {fed.approved}")  # fmt: skip
-    print(f"Digest: {result.digest}")
+    timings = {"base": t_base, "kernel": t_kernel, "rollup": t_rollup, "total": t_total}
+    print_table(ballots, timings, problems, result)
     return 0 if not problems else 1
 
 

@@ -301,20 +301,21 @@ def _has_children(result: RollUp, unit: str) -> bool:
 
 
 def test_it_writes_each_digest_line_as_canonical_json() -> None:
-    from comuna.core import nested
+    from comuna.core import nested_digest
 
     units = (Unit('dé"\\|\n', None, "fed"), Unit("a", 'dé"\\|\n', "x", Fraction(1, 2)))
     reports = [report("a", 10, 3, 2, 1, 0)]
     rules = {"fed": LevelRule(members_majority=True, turnout_quorum=Fraction(1, 3))}
-    tree = nested.build_tree(units)
     result = roll_up(units, reports, rules)
-    lines = nested._input_lines(tree, {"a": Totals(10, 6, 3, 2, 1, 0)}, rules)
-    lines += [nested._result_line(node) for node in result.nodes]
+    lines = nested_digest.input_lines(
+        {u.id: u for u in units}, {"a": Totals(10, 6, 3, 2, 1, 0)}, rules
+    )
+    lines += [nested_digest.result_line(node) for node in result.nodes]
     assert len(lines) == 7  # version, 2 units, 1 report, 1 rule, 2 results
     for line in lines[1:]:
         assert json.dumps(json.loads(line), ensure_ascii=False) == line
     assert json.loads(lines[-2])[12] == ["1/2", "0", "0"]
-    assert result.input_digest == nested._digest(lines[:5])
+    assert result.input_digest == nested_digest.digest_lines(lines[:5])
 
 
 def test_it_founds_a_commune_only_with_a_yes_majority_and_fifteen_percent_turnout() -> None:

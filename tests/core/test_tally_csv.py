@@ -131,3 +131,16 @@ def test_it_parses_rule_specs() -> None:
     )
     with pytest.raises(InputError):
         tally_command.parse_rule("no-equals-sign")
+
+
+def test_it_runs_the_command_without_importing_django() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, comuna.commands.tally; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'ninja')))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert (done.returncode, done.stdout.strip()) == (0, "[]")
