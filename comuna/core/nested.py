@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from types import MappingProxyType
 
 from comuna.core.errors import InputError, TieError
 from comuna.core.nested_digest import digest_lines, input_lines, result_line
@@ -173,18 +174,22 @@ class RollUp:
     """Every node, parents before children, siblings in id order."""
     input_digest: str
     digest: str
-    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    index: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False
+    )
+    """Position of each unit in ``nodes`` (read-only)."""
 
     def node(self, unit: str) -> NodeResult:
-        if not self._index:
-            self._index.update((n.unit, i) for i, n in enumerate(self.nodes))
-        if unit not in self._index:
+        position = self.index.get(unit)
+        if position is None:
             raise InputError("nested.unknown_unit", "There is no unit {unit}.", unit=unit)
-        return self.nodes[self._index[unit]]
+        return self.nodes[position]
 
 
 @dataclass(frozen=True, slots=True)
-class _Tree:
+class Tree:
+    """A checked tree of units (see ``build_tree``)."""
+
     units: dict[str, Unit]
     children: dict[str, tuple[str, ...]]
     root: str
@@ -192,7 +197,7 @@ class _Tree:
     """Pre-order: parents before children."""
 
 
-def build_tree(units: Iterable[Unit]) -> _Tree:
+def build_tree(units: Iterable[Unit]) -> Tree:
     """Check the tree (unique ids, known parents, one root, no cycle, positive weights)."""
     by_id: dict[str, Unit] = {}
     for unit in units:
@@ -229,7 +234,7 @@ def build_tree(units: Iterable[Unit]) -> _Tree:
         raise InputError(
             "nested.cycle", "Units {units} form a cycle off the tree.", units=unreached[:10]
         )
-    return _Tree(by_id, frozen, roots[0], order)
+    return Tree(by_id, frozen, roots[0], order)
 
 
 def _preorder(root: str, children: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -289,7 +294,7 @@ def _check_rules(rules: Mapping[str, LevelRule]) -> None:
         required_attendance(0, rule.turnout_quorum)  # raises on a threshold outside [0, 1]
 
 
-def _leaf_totals(tree: _Tree, reports: Iterable[UnitReport]) -> dict[str, Totals]:
+def _leaf_totals(tree: Tree, reports: Iterable[UnitReport]) -> dict[str, Totals]:
     totals: dict[str, Totals] = {}
     for report in reports:
         if report.unit not in tree.units:
@@ -330,11 +335,12 @@ def roll_up(
     nodes = tuple(results[uid] for uid in tree.order)
     input_digest = digest_lines(input_lines(tree.units, leaf_totals, rules))
     digest = digest_lines([input_digest, *(result_line(n) for n in nodes)])
-    return RollUp(tree.root, nodes, input_digest, digest)
+    index = MappingProxyType({uid: i for i, uid in enumerate(tree.order)})
+    return RollUp(tree.root, nodes, input_digest, digest, index)
 
 
 def _decide_node(
-    tree: _Tree,
+    tree: Tree,
     uid: str,
     leaf_totals: Mapping[str, Totals],
     done: Mapping[str, NodeResult],
@@ -400,7 +406,7 @@ def _notes(
     return notes
 
 
-def _members_vote(tree: _Tree, kids: Iterable[NodeResult]) -> MembersVote:
+def _members_vote(tree: Tree, kids: Iterable[NodeResult]) -> MembersVote:
     yes = no = pending = Fraction(0)
     for kid in kids:
         weight = tree.units[kid.unit].weight
