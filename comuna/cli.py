@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "verify": "comuna.commands.verify",
     "stv": "comuna.commands.stv",
     "demo": "comuna.commands.demo",
+    "tally": "comuna.commands.tally",
 }
 
 

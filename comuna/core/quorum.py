@@ -38,14 +38,15 @@ def required_attendance(electorate: int, threshold: Fraction) -> int:
     """Smallest head count that is at least ``threshold`` of ``electorate`` (exact ceiling)."""
     if electorate < 0:
         raise InputError("quorum.negative_electorate", "The electorate cannot be negative.")
-    if not 0 <= threshold <= 1:
+    # Compared through numerator and denominator: Fraction comparisons are slow in bulk.
+    if not 0 <= threshold.numerator <= threshold.denominator:
         raise InputError(
             "quorum.bad_threshold",
             "A quorum must be a fraction between 0 and 1, not {threshold}.",
             threshold=str(threshold),
         )
-    product = threshold * electorate
-    return -(-product.numerator // product.denominator)
+    # Integer ceiling of numerator * electorate / denominator: exact, no Fraction per call.
+    return -(-threshold.numerator * electorate // threshold.denominator)
 
 
 def check_quorum(electorate: int, present: int, threshold: Fraction) -> QuorumResult:

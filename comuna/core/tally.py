@@ -7,11 +7,11 @@ and the verifier can show and re-check why a motion passed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from comuna.core.errors import InputError
+from comuna.core.errors import InputError, TieError
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +39,15 @@ class Decision:
 
 def _more_than(fraction: Fraction, base: int) -> int:
     """Smallest whole number strictly greater than ``fraction * base``."""
-    product = fraction * base
-    return product.numerator // product.denominator + 1
+    # Integer arithmetic on numerator and denominator: exact, and no Fraction per call.
+    return fraction.numerator * base // fraction.denominator + 1
 
 
 def _at_least(fraction: Fraction, base: int) -> int:
-    product = fraction * base
-    return -(-product.numerator // product.denominator)
+    return -(-fraction.numerator * base // fraction.denominator)
+
+
+HALF, TWO_THIRDS = Fraction(1, 2), Fraction(2, 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,19 +60,17 @@ class DecisionRule:
 DECISION_RULES: dict[str, DecisionRule] = {
     # LOCC Art. 22: simple majority of those attending.
     "majority_of_attendees": DecisionRule(
-        "majority_of_attendees", "attendees", lambda b: _more_than(Fraction(1, 2), b)
+        "majority_of_attendees", "attendees", lambda b: _more_than(HALF, b)
     ),
     # More yes than no; abstentions do not count either way.
-    "majority_of_votes": DecisionRule(
-        "majority_of_votes", "yes_no", lambda b: _more_than(Fraction(1, 2), b)
-    ),
+    "majority_of_votes": DecisionRule("majority_of_votes", "yes_no", lambda b: _more_than(HALF, b)),
     # LOC Art. 26: majority of all members of the parliament, present or not.
     "majority_of_members": DecisionRule(
-        "majority_of_members", "members", lambda b: _more_than(Fraction(1, 2), b)
+        "majority_of_members", "members", lambda b: _more_than(HALF, b)
     ),
     # Qualified majority, e.g. LOC Art. 20 (charter amendments).
     "two_thirds_of_attendees": DecisionRule(
-        "two_thirds_of_attendees", "attendees", lambda b: _at_least(Fraction(2, 3), b)
+        "two_thirds_of_attendees", "attendees", lambda b: _at_least(TWO_THIRDS, b)
     ),
 }
 
@@ -107,3 +107,110 @@ def decide(counts: VoteCounts, rule: str, *, attendees: int, members: int) -> De
         approved=base > 0 and counts.yes >= needed,
         notes=tuple(notes),
     )
+
+
+# --- Choosing among candidates or options in one assembly vote --------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateTally:
+    """Votes per candidate (in the order given) and who won, with any tie and how it broke."""
+
+    method: str
+    seats: int
+    ballots: int
+    votes: tuple[tuple[str, int], ...]
+    winners: tuple[str, ...]
+    ties: tuple[str, ...] = ()
+
+
+def plurality(
+    ballots: Iterable[str],
+    candidates: Sequence[str],
+    *,
+    seats: int = 1,
+    tie_break: Sequence[str] | None = None,
+) -> CandidateTally:
+    """One mark per ballot; the ``seats`` candidates with most marks win.
+
+    A tie at the last seat refuses with ``TieError`` unless ``tie_break`` (an order of the
+    candidates fixed in advance, e.g. drawn by lot) settles it; the tie is recorded.
+    """
+    marks = ((choice,) for choice in ballots)
+    return _elect("plurality", marks, candidates, seats, tie_break)
+
+
+def approval(
+    ballots: Iterable[Iterable[str]],
+    candidates: Sequence[str],
+    *,
+    seats: int = 1,
+    tie_break: Sequence[str] | None = None,
+) -> CandidateTally:
+    """Each ballot approves any number of candidates; the most approved win (ties as in
+    ``plurality``). An empty ballot counts as cast and approves nobody."""
+    return _elect("approval", ballots, candidates, seats, tie_break)
+
+
+def _elect(
+    method: str,
+    ballots: Iterable[Iterable[str]],
+    candidates: Sequence[str],
+    seats: int,
+    tie_break: Sequence[str] | None,
+) -> CandidateTally:
+    if len(set(candidates)) != len(candidates):
+        raise InputError("tally.duplicate_candidate", "A candidate is listed twice.")
+    if not 1 <= seats <= len(candidates):
+        raise InputError(
+            "tally.bad_seats",
+            "Cannot fill {seats} seats from {count} candidates.",
+            seats=seats,
+            count=len(candidates),
+        )
+    votes = dict.fromkeys(candidates, 0)
+    cast = 0
+    for ballot in ballots:
+        marks = list(ballot)
+        if len(set(marks)) != len(marks):
+            raise InputError(
+                "tally.duplicate_mark", "Ballot {number} marks a candidate twice.", number=cast + 1
+            )
+        for mark in marks:
+            if mark not in votes:
+                raise InputError(
+                    "tally.unknown_candidate",
+                    "Ballot {number} names {candidate}, who is not standing.",
+                    number=cast + 1,
+                    candidate=mark,
+                )
+            votes[mark] += 1
+        cast += 1
+    winners, ties = _top(votes, seats, tie_break)
+    return CandidateTally(method, seats, cast, tuple(votes.items()), winners, ties)
+
+
+def _top(
+    votes: dict[str, int], seats: int, tie_break: Sequence[str] | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    ranked = sorted(votes, key=lambda c: -votes[c])
+    cutoff = votes[ranked[seats - 1]]
+    sure = tuple(c for c in ranked if votes[c] > cutoff)
+    tied = [c for c in ranked if votes[c] == cutoff]
+    open_seats = seats - len(sure)
+    if len(tied) == open_seats:
+        return sure + tuple(tied), ()
+    if tie_break is None or not set(tied) <= set(tie_break):
+        raise TieError(
+            "tally.tie",
+            "{candidates} tie with {votes} votes for {seats} seat(s); give a tie-break order.",
+            candidates=", ".join(tied),
+            votes=cutoff,
+            seats=open_seats,
+        )
+    chosen = sorted(tied, key=list(tie_break).index)[:open_seats]
+    note = (
+        f"{', '.join(tied)} tied with {cutoff} votes for {open_seats} seat(s); "
+        f"the tie-break order chose {', '.join(chosen)}"
+    )
+    return sure + tuple(chosen), (note,)
