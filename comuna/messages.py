@@ -99,5 +99,10 @@ def describe_rows(error: ComunaError) -> list[str]:
     """Row-level errors carried by a rejected import, each translated."""
     described = []
     for line, code, params in error.params.get("errors", []):
-        described.append(describe(ComunaError(code, **{"line": line, **params})))
+        message = describe(ComunaError(code, **{"line": line, **params}))
+        # Codes shared with single-row forms (census.id_taken...) have no line in their text;
+        # a rejected file must still say where each error is.
+        if "%(line)s" not in str(MESSAGES.get(code, "")):
+            message = _("Line %(line)s: %(message)s") % {"line": line, "message": message}
+        described.append(message)
     return described
