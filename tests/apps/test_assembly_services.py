@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 
 import pytest
+from django.utils import translation
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -504,6 +505,10 @@ def test_it_reports_every_bad_census_row_with_its_line_and_imports_nothing(sessi
         (8, "census.residence_before_birth"),
     ]
     assert caught.value.params["count"] == 6
-    messages = describe_rows(caught.value)
+    with translation.override("en"):
+        messages = describe_rows(caught.value)
     assert [message.split(":")[0] for message in messages] == [f"Line {n}" for n in range(3, 9)]
+    with translation.override("es"):
+        spanish = describe_rows(caught.value)
+    assert [message.split(":")[0] for message in spanish] == [f"Línea {n}" for n in range(3, 9)]
     assert all(code in MESSAGES for _line, code, _params in rows)
