@@ -1,0 +1,71 @@
+"""Who may do what: one table of actions -> roles, shared by the web views and the API.
+
+An action is allowed to the roles a user holds in the body it concerns (``bodies.Role``), to
+everyone when it is ``public``, and to any signed-in account when it is ``authenticated``
+(personal things such as one's own API tokens). Superusers may do everything. An action
+missing from the table is a programming error and fails loudly, never silently allowed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from comuna.bodies.models import Body, Role
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+PROMOTER = Role.Kind.PROMOTER.value
+SPOKESPERSON = Role.Kind.SPOKESPERSON.value
+ELECTORAL_COMMISSION = Role.Kind.ELECTORAL_COMMISSION.value
+
+# The roles that run a body day to day; the census is personal data and stays with them.
+_OFFICERS = frozenset({PROMOTER, SPOKESPERSON, ELECTORAL_COMMISSION})
+# Convening and chairing: the promoter team convenes the first assembly (LOCC Art. 6.4),
+# spokespeople the later ones.
+_CHAIR = frozenset({PROMOTER, SPOKESPERSON})
+# Counting and recording votes: the electoral commission counts (LOCC Art. 37), spokespeople
+# chair the session where hand votes are counted.
+_COUNT = frozenset({SPOKESPERSON, ELECTORAL_COMMISSION})
+
+POLICIES: dict[str, frozenset[str]] = {
+    "body.view": frozenset({PUBLIC}),
+    "record.export": frozenset({PUBLIC}),
+    "decision.view": frozenset({PUBLIC}),
+    "census.view": frozenset({PUBLIC}),
+    "census.view_residents": _OFFICERS,
+    "census.import": _OFFICERS,
+    "assembly.view": frozenset({PUBLIC}),
+    "assembly.convene": _CHAIR,
+    "attendance.record": _OFFICERS,
+    "assembly.open": _CHAIR,
+    "motion.add": _CHAIR,
+    "vote.open": _CHAIR,
+    "vote.cast_roll_call": _COUNT,
+    # A secret ballot is authorised by the attendee's voting code, not by an account.
+    "vote.cast_ballot": frozenset({PUBLIC}),
+    "vote.close": _COUNT,
+    "token.manage": frozenset({AUTHENTICATED}),
+}
+
+
+def is_public(action: str) -> bool:
+    return PUBLIC in POLICIES[action]
+
+
+def roles_of(user: Any, body: Body | None) -> frozenset[str]:
+    """The kinds of role ``user`` holds in ``body`` (none for anonymous users)."""
+    if body is None or user is None or not user.is_authenticated:
+        return frozenset()
+    return frozenset(Role.objects.filter(user=user, body=body).values_list("kind", flat=True))
+
+
+def can(user: Any, action: str, body: Body | None = None) -> bool:
+    """May ``user`` (a User, AnonymousUser or None) do ``action`` in ``body``?"""
+    allowed = POLICIES[action]
+    if PUBLIC in allowed:
+        return True
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or AUTHENTICATED in allowed:
+        return True
+    return bool(allowed & roles_of(user, body))
