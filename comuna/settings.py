@@ -63,6 +63,7 @@ def database_from_url(url: str) -> dict[str, object]:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": env_int("COMUNA_DB_CONN_MAX_AGE", 0),
+            "TEST": {"NAME": f"test_comuna_{os.environ.get('COMUNA_TEST_DB_SUFFIX', 'main')}"},
         }
     raise ValueError(f"COMUNA_DATABASE_URL: unsupported scheme {parsed.scheme!r}")
 
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "ninja",  # serves the API docs' assets locally: no CDN, no inline script (CSP)
     "comuna.bodies",
     "comuna.people",
     "comuna.assemblies",
