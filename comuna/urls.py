@@ -1,2 +1,5 @@
-from django.urls import path
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("api/", include("comuna.api.urls")),
+]
