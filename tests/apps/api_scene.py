@@ -1,8 +1,8 @@
 """A council in mid-assembly for the API tests, built through the real services.
 
 ``convened``: an assembly convened now with every member but the last present (quorum
-reached, not yet opened). ``session``: an assembly in session with everyone present and four
-motions: a draft, and one open for each way of voting that the API records.
+reached, not yet opened). ``session``: an assembly in session with everyone present, decision
+1 already taken, and four motions: a draft, and one open for each way of voting the API records.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.test import Client
 from comuna.assemblies import services as assemblies
 from comuna.assemblies.models import Assembly, Attendance, Motion
 from comuna.bodies.models import Body
+from comuna.core.tally import VoteCounts
 from comuna.people.models import Resident
 from tests import builders
 
@@ -43,6 +44,8 @@ def build_scene(residents: int = 10) -> Scene:
     session = builders.open_with_quorum(builders.convene(body))
     draft = assemblies.add_motion(session, title="Pintar la escuela",
                                   method=Motion.Method.OPEN_COUNT)
+    decided = builders.motion(session, Motion.Method.OPEN_COUNT, title="Aprobar el acta anterior")
+    assemblies.close_vote(decided, by=marta, counts=VoteCounts(yes=residents - 1, no=1))
     codes = list(Attendance.objects.filter(assembly=session).order_by("pk")
                  .values_list("voting_code", flat=True))
     return Scene(

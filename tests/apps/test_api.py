@@ -197,7 +197,7 @@ def test_it_records_roll_call_votes():
         assert voted.status_code == 201, voted.content
     closed = marta.post(f"/api/motions/{scene.roll.pk}/close", content_type="application/json")
     assert closed.json()["approved"] is True
-    assert client_for(None).get(f"/api/motions/{scene.roll.pk}").json()["decision"] == 1
+    assert client_for(None).get(f"/api/motions/{scene.roll.pk}").json()["decision"] == 2
 
 
 def test_it_lists_decisions_and_exports_the_record():
@@ -207,8 +207,8 @@ def test_it_lists_decisions_and_exports_the_record():
     anonymous = client_for(None)
     decisions = anonymous.get(f"/api/bodies/{scene.body.slug}/decisions").json()
     assert [(d["number"], d["title"], d["approved"]) for d in decisions] == [
-        (1, "Arreglar la cancha", True)]
-    one = anonymous.get(f"/api/bodies/{scene.body.slug}/decisions/1").json()
+        (2, "Arreglar la cancha", True), (1, "Aprobar el acta anterior", True)]
+    one = anonymous.get(f"/api/bodies/{scene.body.slug}/decisions/2").json()
     assert one["rule"] == "majority_of_attendees"
     exported = anonymous.get(f"/api/bodies/{scene.body.slug}/record")
     assert exported.status_code == 200
@@ -262,12 +262,12 @@ def test_it_lists_assemblies_and_decisions_in_constant_queries(django_assert_max
     for motion in (scene.counted, scene.roll, scene.secret):
         post_json(client_for("marta"), f"/api/motions/{motion.pk}/close",
                   {"yes": 1, "no": 0, "abstain": 0})
-    assert Decision.objects.count() == 3
+    assert Decision.objects.count() == 4
     anonymous = client_for(None)
     with django_assert_max_num_queries(3):
         assert len(anonymous.get(f"/api/bodies/{scene.body.slug}/assemblies").json()) == 6
     with django_assert_max_num_queries(3):
-        assert len(anonymous.get(f"/api/bodies/{scene.body.slug}/decisions").json()) == 3
+        assert len(anonymous.get(f"/api/bodies/{scene.body.slug}/decisions").json()) == 4
 
 
 def test_it_lists_households_in_constant_queries(django_assert_max_num_queries):
