@@ -44,7 +44,8 @@ def refusal(code: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
 def _row_errors(rows: list[Any]) -> list[dict[str, Any]]:
     """The bad rows of a rejected import, each with its line and translated message."""
     return [
-        {"line": line, "code": code, "message": describe(ComunaError(code, line=line, **params))}
+        {"line": line, "code": code,
+         "message": describe(ComunaError(code, **{**params, "line": line}))}
         for line, code, params in rows
     ]
 
