@@ -29,7 +29,7 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 def issue_token(request: HttpRequest, data: TokenIn) -> tuple[int, dict]:
     """Issue a token; ``token`` is shown in this answer only. Send it as ``Bearer``."""
     token, raw = services.issue_token(request.auth, data.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return 201, {**TokenOut.model_validate(token).model_dump(), "token": raw}
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, 404: ErrorOut, 409: ErrorOut})
