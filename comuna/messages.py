@@ -14,6 +14,17 @@ from django.utils.translation import gettext_lazy
 from comuna.core.errors import ComunaError
 
 MESSAGES: dict[str, Any] = {
+    "api.bad_token": gettext_lazy("The API token is not valid or was revoked."),
+    "api.csrf_failed": gettext_lazy(
+        "The request lacks a valid CSRF token; reload the page and try again."
+    ),
+    "api.forbidden": gettext_lazy("Your roles in this body do not allow this."),
+    "api.invalid": gettext_lazy("Some fields are missing or not valid."),
+    "api.malformed": gettext_lazy("The request could not be read: send valid JSON."),
+    "api.method_not_allowed": gettext_lazy("This address does not accept that method."),
+    "api.not_found": gettext_lazy("Not found."),
+    "api.refused": gettext_lazy("The request was refused."),
+    "api.unauthorized": gettext_lazy("Sign in or send an API token (Authorization: Bearer ...)."),
     "assembly.bad_call": gettext_lazy("The call must be the first or the second."),
     "assembly.call_not_yet": gettext_lazy("The call is at %(at)s; it is not time yet."),
     "assembly.closed": gettext_lazy("This assembly is closed."),
@@ -44,12 +55,19 @@ MESSAGES: dict[str, Any] = {
     "census.csv_empty": gettext_lazy("The CSV file has no rows."),
     "census.csv_missing_columns": gettext_lazy("The CSV file lacks the columns: %(columns)s."),
     "census.csv_missing_value": gettext_lazy("Line %(line)s: %(column)s is empty."),
+    "census.csv_not_text": gettext_lazy("The file is not UTF-8 CSV text."),
     "census.csv_rejected": gettext_lazy("%(count)s rows have errors; nothing was imported."),
+    "census.csv_too_large": gettext_lazy("The file is larger than %(limit)s MB."),
+    "census.csv_too_long": gettext_lazy(
+        "Line %(line)s: %(column)s is longer than %(limit)s characters."
+    ),
+    "census.csv_unreadable": gettext_lazy("The CSV file could not be read: %(detail)s."),
     "census.household_exists": gettext_lazy("Household %(code)s already exists."),
     "census.household_incomplete": gettext_lazy("A household needs a code and an address."),
     "census.id_taken": gettext_lazy("Identity document %(id_number)s is already in the census."),
     "census.name_missing": gettext_lazy("First and last names are required."),
     "census.residence_before_birth": gettext_lazy("Residence cannot start before birth."),
+    "census.unknown_resident": gettext_lazy("No resident %(resident)s in this census."),
     "committee.exists": gettext_lazy("The committee %(name)s already exists."),
     "committee.missing_name": gettext_lazy("A committee needs a name."),
     "demo.exists": gettext_lazy("The demo council %(slug)s already exists."),
@@ -57,6 +75,7 @@ MESSAGES: dict[str, Any] = {
     "motion.bad_method": gettext_lazy("Unknown voting method."),
     "motion.foreign_item": gettext_lazy("That agenda item belongs to another assembly."),
     "motion.no_title": gettext_lazy("A motion needs a title."),
+    "motion.unknown_item": gettext_lazy("The agenda has no item %(position)s."),
     "quorum.bad_attendance": gettext_lazy("Attendance must be between 0 and the electorate."),
     "quorum.bad_threshold": gettext_lazy("A quorum must be a fraction between 0 and 1."),
     "quorum.negative_electorate": gettext_lazy("The electorate cannot be negative."),
@@ -72,6 +91,8 @@ MESSAGES: dict[str, Any] = {
     ),
     "tally.negative_count": gettext_lazy("Vote counts cannot be negative."),
     "tally.unknown_rule": gettext_lazy("Unknown decision rule %(rule)s."),
+    "token.no_name": gettext_lazy("Give the token a name."),
+    "token.revoked": gettext_lazy("This token was already revoked."),
     "vote.already_cast": gettext_lazy("This person has already voted on this motion."),
     "vote.assembly_not_in_session": gettext_lazy("The assembly is not in session."),
     "vote.bad_choice": gettext_lazy("A vote is yes, no or abstain."),

@@ -1,9 +1,9 @@
-"""Who may do what: one declarative table for web views and API endpoints alike.
+"""Who may do what: one table of actions -> roles, shared by the web views and the API.
 
-An action is allowed to ``PUBLIC`` (anyone, no account), to ``AUTHENTICATED`` users, or to the
-holders of the listed roles *in the body concerned*. Superusers may do everything. Every route
-declares its action (``@requires(...)`` in views; ``policy=`` in the API) and
-``tests/apps/test_authorisation.py`` fails when a route has none.
+An action is allowed to the roles a user holds in the body it concerns (``bodies.Role``), to
+everyone when it is ``public``, and to any signed-in account when it is ``authenticated``
+(personal things such as one's own API tokens). Superusers may do everything. An action
+missing from the table is a programming error and fails loudly, never silently allowed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -22,44 +21,72 @@ from comuna.bodies.models import Body, Role
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
-_OFFICERS = frozenset({Role.Kind.PROMOTER, Role.Kind.SPOKESPERSON, Role.Kind.ELECTORAL_COMMISSION})
+PROMOTER = Role.Kind.PROMOTER.value
+SPOKESPERSON = Role.Kind.SPOKESPERSON.value
+ELECTORAL_COMMISSION = Role.Kind.ELECTORAL_COMMISSION.value
 
-POLICIES: dict[str, str | frozenset[str]] = {
-    "body.view": PUBLIC,
-    "record.view": PUBLIC,
-    "decisions.view": PUBLIC,
-    "assembly.view": PUBLIC,
-    "ballot.cast": PUBLIC,  # the voting code handed out at the door is the credential
-    "body.found": AUTHENTICATED,
-    "census.view": _OFFICERS,  # names, dates of birth: personal data
+# The roles that run a body day to day; the census is personal data and stays with them.
+_OFFICERS = frozenset({PROMOTER, SPOKESPERSON, ELECTORAL_COMMISSION})
+# Convening and chairing: the promoter team convenes the first assembly (LOCC Art. 6.4),
+# spokespeople the later ones.
+_CHAIR = frozenset({PROMOTER, SPOKESPERSON})
+# Counting and recording votes: the electoral commission counts (LOCC Art. 37), spokespeople
+# chair the session where hand votes are counted.
+_COUNT = frozenset({SPOKESPERSON, ELECTORAL_COMMISSION})
+
+POLICIES: dict[str, frozenset[str]] = {
+    "body.view": frozenset({PUBLIC}),
+    # Any account may start founding a council: it becomes its promoter team (LOCC Art. 5).
+    "body.found": frozenset({AUTHENTICATED}),
+    "record.export": frozenset({PUBLIC}),
+    "decision.view": frozenset({PUBLIC}),
+    "census.view": frozenset({PUBLIC}),
+    "census.view_residents": _OFFICERS,
+    "census.import": _OFFICERS,
     "census.manage": _OFFICERS,
-    "assembly.convene": frozenset({Role.Kind.PROMOTER, Role.Kind.SPOKESPERSON}),
-    "assembly.run": _OFFICERS,
-    "roles.manage": frozenset({Role.Kind.PROMOTER}),
+    "assembly.view": frozenset({PUBLIC}),
+    "assembly.convene": _CHAIR,
+    "attendance.record": _OFFICERS,
+    "assembly.open": _CHAIR,
+    "assembly.close": _CHAIR,
+    "motion.add": _CHAIR,
+    "vote.open": _CHAIR,
+    "vote.cast_roll_call": _COUNT,
+    # A secret ballot is authorised by the attendee's voting code, not by an account.
+    "vote.cast_ballot": frozenset({PUBLIC}),
+    "vote.close": _COUNT,
+    "token.manage": frozenset({AUTHENTICATED}),
 }
 
 
-def roles_in(user: User | AnonymousUser, body: Body | None) -> set[str]:
-    if body is None or not user.is_authenticated:
-        return set()
-    return set(Role.objects.filter(user=user, body=body).values_list("kind", flat=True))
+def is_public(action: str) -> bool:
+    return PUBLIC in POLICIES[action]
 
 
-def can(user: User | AnonymousUser, action: str, body: Body | None = None) -> bool:
-    rule = POLICIES[action]
-    if rule == PUBLIC:
+def roles_of(user: Any, body: Body | None) -> frozenset[str]:
+    """The kinds of role ``user`` holds in ``body`` (none for anonymous users)."""
+    if body is None or user is None or not user.is_authenticated:
+        return frozenset()
+    return frozenset(Role.objects.filter(user=user, body=body).values_list("kind", flat=True))
+
+
+def can(user: Any, action: str, body: Body | None = None) -> bool:
+    """May ``user`` (a User, AnonymousUser or None) do ``action`` in ``body``?"""
+    allowed = POLICIES[action]
+    if PUBLIC in allowed:
         return True
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser or rule == AUTHENTICATED:
+    if user.is_superuser or AUTHENTICATED in allowed:
         return True
-    return bool(roles_in(user, body) & set(rule))
+    return bool(allowed & roles_of(user, body))
 
 
 def requires(action: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Decorate a view taking ``slug``: load the body, check ``action``, pass ``body`` on.
+    """Decorate a web view taking ``slug``: load the body, check ``action``, pass ``body`` on.
 
-    Anonymous users are sent to log in; authenticated users without the role get 403.
+    Anonymous users are sent to log in; authenticated users without the role get 403. The
+    action is kept on the view (``view.policy``) for the route audit in the tests.
     """
     if action not in POLICIES:
         raise KeyError(f"unknown action {action}")
@@ -75,7 +102,6 @@ def requires(action: str) -> Callable[[Callable[..., HttpResponse]], Callable[..
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
                 raise PermissionDenied
-            request.body_roles = roles_in(request.user, body)  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
         wrapper.policy = action  # type: ignore[attr-defined]

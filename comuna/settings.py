@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "ninja",  # serves the API docs' assets locally: no CDN, no inline script (CSP)
     "comuna.bodies",
     "comuna.people",
     "comuna.assemblies",

@@ -54,4 +54,5 @@ urlpatterns = [
     path("accounts/logout/", logout, name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/", include("comuna.api.urls")),
 ]

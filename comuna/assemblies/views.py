@@ -90,7 +90,8 @@ def assembly_detail(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
         "agenda": assembly.agenda.all(),
         "motions": motions,
         "present": assembly.attendance.count(),
-        "can_run": can(request.user, "assembly.run", body),
+        "can_run": can(request.user, "assembly.open", body),
+        "can_attend": can(request.user, "attendance.record", body),
         "motion_form": MotionForm(assembly=assembly),
         "summary_form": SummaryForm(),
         **_quorum_context(assembly),
@@ -98,7 +99,7 @@ def assembly_detail(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     return render(request, "assemblies/detail.html", context)
 
 
-@requires("assembly.run")
+@requires("attendance.record")
 def attendance(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     assembly = _assembly(body, pk)
     if request.method == "POST":
@@ -156,7 +157,7 @@ def attendance_sheet(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     )
 
 
-@requires("assembly.run")
+@requires("attendance.record")
 def voting_codes(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     """Printable slips with each attendee's voting code, to hand out at the door."""
     assembly = _assembly(body, pk)
@@ -167,7 +168,7 @@ def voting_codes(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires("assembly.run")
+@requires("assembly.open")
 def open_assembly(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     assembly = _assembly(body, pk)
     try:
@@ -181,7 +182,7 @@ def open_assembly(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires("assembly.run")
+@requires("assembly.open")
 def declare_no_quorum(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     assembly = _assembly(body, pk)
     try:
@@ -193,7 +194,7 @@ def declare_no_quorum(request: HttpRequest, body: Body, pk: int) -> HttpResponse
 
 
 @require_POST
-@requires("assembly.run")
+@requires("assembly.close")
 def close_assembly(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     assembly = _assembly(body, pk)
     form = SummaryForm(request.POST)
@@ -209,7 +210,7 @@ def close_assembly(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires("assembly.run")
+@requires("motion.add")
 def motion_new(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     assembly = _assembly(body, pk)
     form = MotionForm(request.POST, assembly=assembly)
@@ -245,6 +246,7 @@ def _detail_refusal(
         "motions": assembly.motions.select_related("decision", "agenda_item").order_by("id"),
         "present": assembly.attendance.count(),
         "can_run": True,
+        "can_attend": True,
         "motion_form": motion_form or MotionForm(assembly=assembly),
         "summary_form": SummaryForm(),
         **_quorum_context(assembly),

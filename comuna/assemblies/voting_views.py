@@ -34,7 +34,8 @@ def _context(
         "body": body,
         "motion": motion,
         "assembly": motion.assembly,
-        "can_run": can(request.user, "assembly.run", body),
+        "can_run": can(request.user, "vote.close", body),
+        "can_open_vote": can(request.user, "vote.open", body),
         "decision": getattr(motion, "decision", None)
         if motion.status == Motion.Status.CLOSED
         else None,
@@ -61,7 +62,7 @@ def motion_detail(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires("assembly.run")
+@requires("vote.open")
 def open_vote(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     motion = _motion(body, pk)
     try:
@@ -75,7 +76,7 @@ def open_vote(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires("assembly.run")
+@requires("vote.cast_roll_call")
 def roll_call(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     motion = _motion(body, pk)
     resident = get_object_or_404(
@@ -94,7 +95,7 @@ def roll_call(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires("assembly.run")
+@requires("vote.close")
 def close_vote(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     motion = _motion(body, pk)
     counts = None
@@ -123,7 +124,7 @@ def close_vote(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     return redirect("motion_detail", body.slug, pk)
 
 
-@requires("ballot.cast")
+@requires("vote.cast_ballot")
 def ballot(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     """The phone page: an attendee types their code and votes; gets a receipt."""
     motion = _motion(body, pk)

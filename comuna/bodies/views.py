@@ -60,9 +60,9 @@ def body_detail(request: HttpRequest, body: Body) -> HttpResponse:
         "decisions": Decision.objects.filter(body=body).select_related("motion")[:8],
         "committees": body.committees.all(),
         "participation": participation(body),
-        "can_run": can(request.user, "assembly.run", body),
+        "can_run": can(request.user, "assembly.open", body),
         "can_convene": can(request.user, "assembly.convene", body),
-        "can_census": can(request.user, "census.view", body),
+        "can_census": can(request.user, "census.view_residents", body),
     }
     return render(request, "bodies/detail.html", context)
 
@@ -92,19 +92,19 @@ def participation(body: Body, last: int = 12) -> list[dict[str, object]]:
     return rows
 
 
-@requires("decisions.view")
+@requires("decision.view")
 def decision_log(request: HttpRequest, body: Body) -> HttpResponse:
     decisions = Decision.objects.filter(body=body).select_related("motion__assembly", "ruleset")
     return render(request, "bodies/decisions.html", {"body": body, "decisions": decisions})
 
 
-@requires("record.view")
+@requires("record.export")
 def record(request: HttpRequest, body: Body) -> HttpResponse:
     entries = RecordEntry.objects.filter(body=body).order_by("-seq")[:200]
     return render(request, "bodies/record.html", {"body": body, "entries": entries})
 
 
-@requires("record.view")
+@requires("record.export")
 def record_json(request: HttpRequest, body: Body) -> JsonResponse:
     response = JsonResponse(
         export_record([body]), json_dumps_params={"ensure_ascii": False, "indent": 1}

@@ -32,7 +32,7 @@ def search_residents(body: Body, query: str):  # -> QuerySet[Resident]
     return residents
 
 
-@requires("census.view")
+@requires("census.view_residents")
 def census(request: HttpRequest, body: Body) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     today = timezone.localdate()
@@ -93,7 +93,7 @@ def resident_new(request: HttpRequest, body: Body) -> HttpResponse:
     return render(request, "people/form.html", context, status=400 if form.errors else 200)
 
 
-@requires("census.manage")
+@requires("census.import")
 def census_import(request: HttpRequest, body: Body) -> HttpResponse:
     form = CensusImportForm(request.POST or None, request.FILES or None)
     context = {"body": body, "form": form, "columns": services.CENSUS_COLUMNS}

@@ -1,0 +1,26 @@
+"""The HTTP API: the same services as the web pages, as JSON, described by OpenAPI.
+
+Schema at ``/api/openapi.json``, interactive docs at ``/api/docs``. Authentication by a
+personal token (``Authorization: Bearer ...``) or the web session (with CSRF on writes).
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from comuna.api import errors
+from comuna.api.auth import SIGNED_IN
+from comuna.api.routers import assemblies, bodies, census, tokens, votes
+
+api = NinjaAPI(
+    title="Comuna API",
+    version="1",
+    description="Communal self-government: bodies, census, assemblies, votes and decisions.",
+    urls_namespace="api",
+    # Each operation sets its own auth through @policy; an operation that forgot it is
+    # closed to anonymous callers by this default (and fails the policy test).
+    auth=SIGNED_IN,
+)
+errors.install(api)
+for module in (bodies, census, assemblies, votes, tokens):
+    api.add_router("", module.router)
