@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from comuna.core.budgeting import Ballot, Election, Project
 from comuna.core.errors import InputError
 
 VOTE_TYPES = ("approval", "cumulative", "ordinal", "choose-1")
@@ -300,3 +301,18 @@ def write_pb(pb: PbFile) -> str:
     writer.writerow(pb.vote_columns)
     writer.writerows(_vote_row(v, pb.vote_columns) for v in pb.votes)
     return out.getvalue()
+
+
+def to_election(pb: PbFile) -> Election:
+    """The election a ``.pb`` file describes.
+
+    Approval, choose-1 and ordinal ballots count each named project with weight 1 (ordinal
+    ballots as approval of the ranked projects, as pabulib's greedy rules do); cumulative
+    ballots carry their points.
+    """
+    projects = tuple(Project(p.project_id, p.cost) for p in pb.projects)
+    ballots = tuple(
+        Ballot(v.voter_id, tuple(zip(v.projects, v.points or (1,) * len(v.projects), strict=True)))
+        for v in pb.votes
+    )
+    return Election(pb.budget, projects, ballots)
