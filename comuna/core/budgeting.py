@@ -115,6 +115,8 @@ class VoterAccount:
 @dataclass(frozen=True, slots=True)
 class Add1Step:
     endowment: Fraction
+    up_to: Fraction | None
+    """Every share from ``endowment`` to ``up_to`` (in steps) gives this same outcome."""
     selected: int
     cost: Decimal
     within_budget: bool
@@ -236,27 +238,45 @@ def _exhaustive(election: Election, run: Run) -> bool:
     return all(i in bought or p.cost > left for i, p in enumerate(election.projects))
 
 
+def _last_step(run: Run, step: Fraction) -> Fraction | None:
+    """The largest endowment run.endowment + k * step over which ``run`` provably holds."""
+    if run.valid_to is None:
+        return None
+    k = math.floor((run.valid_to - run.endowment) / step)
+    if not run.valid_to_inclusive and run.endowment + k * step == run.valid_to:
+        k -= 1
+    return run.endowment + max(k, 0) * step
+
+
 def _add1(
-    election: Election, profile: Profile, options: MesOptions
+    election: Election, profile: Profile, options: MesOptions, *, leap: bool = True
 ) -> tuple[Run, tuple[Add1Step, ...]]:
+    """Raise the share step by step while the outcome fits (``options`` say where to start
+    and stop). With ``leap``, steps the engine proves give the same outcome are not rerun:
+    the result is identical to running every step (tests check both ways)."""
     share = Fraction(election.budget) / len(election.ballots)
     endowment = Fraction(math.floor(share)) if options.add1_start == "floor" else share
+    step = options.add1_step
     run = run_mes(profile, endowment)
-    steps = [Add1Step(endowment, len(run.purchases), _cost(election, run), True)]
-    if options.completion == "none":
-        return run, tuple(steps)
+    steps: list[Add1Step] = []
     supported = sum(1 for s in profile.supporters if len(s))
-    while len(run.purchases) < supported:
+    while True:
+        last = _last_step(run, step) if leap else run.endowment
+        cost = _cost(election, run)
+        steps.append(Add1Step(run.endowment, last, len(run.purchases), cost, True))
+        if options.completion == "none" or len(run.purchases) == supported:
+            return run, tuple(steps)
         if options.add1_stop == "exhaustive" and _exhaustive(election, run):
-            break
-        endowment += options.add1_step
-        candidate = run_mes(profile, endowment)
+            return run, tuple(steps)
+        if last is None:
+            raise AssertionError("MES outcome unbounded in the endowment")  # see Bound
+        candidate = run_mes(profile, last + step)
         cost = _cost(election, candidate)
-        steps.append(Add1Step(endowment, len(candidate.purchases), cost, cost <= election.budget))
         if cost > election.budget:
-            break
+            steps.append(Add1Step(last + step, None, len(candidate.purchases), cost, False))
+            final = run if last == run.endowment else run_mes(profile, last)
+            return final, tuple(steps)
         run = candidate
-    return run, tuple(steps)
 
 
 def _accounts(

@@ -66,6 +66,10 @@ class Run:
     class_parent: tuple[int, ...]
     class_payment: tuple[tuple[int, Fraction], ...]
     """For each class, the (project, amount) its members paid on entering it; (-1, 0) at root."""
+    valid_to: Fraction | None
+    """Every endowment in [endowment, valid_to] gives the same purchases in the same order
+    (None: no upper limit was met); see ``Bound``."""
+    valid_to_inclusive: bool
 
 
 def build_profile(
@@ -107,23 +111,66 @@ def build_profile(
     return profile, tuple(group_of)
 
 
-def price_of(cost: Fraction, holdings: list[tuple[Fraction, int, int]]) -> Fraction | None:
-    """Smallest t with sum(n * min(b, t * w)) >= cost over (b, w, n); None if unaffordable.
+class Bound:
+    """How far the endowment can grow before any comparison of this run changes its answer.
+
+    Along a run every amount is affine in the endowment e (shares start at e; prices are
+    (cost - money of those paying all) / weight of the others). Each comparison the run makes
+    is the sign of an affine function ``v + s * (e - e0)`` with value ``v`` at the run's own
+    endowment ``e0``; recording where each would change sign bounds the interval of
+    endowments over which the run takes exactly the same path.
+    """
+
+    __slots__ = ("e0", "at", "inclusive")
+
+    def __init__(self, e0: Fraction) -> None:
+        self.e0 = e0
+        self.at: Fraction | None = None
+        self.inclusive = True
+
+    def keep(self, v: Fraction, s: Fraction, *, strict: bool) -> None:
+        """Require ``v + s * (e - e0)`` to stay > 0 (``strict``) or >= 0 as e grows."""
+        if s >= 0:
+            return
+        root = self.e0 + v / -s
+        inclusive = not strict
+        if self.at is None or root < self.at or (root == self.at and not inclusive):
+            self.at, self.inclusive = root, inclusive
+
+
+Holding = tuple[Fraction, Fraction, int, int]
+"""Money of a class (value at e0, slope in e), weight, how many voters."""
+
+
+def price_of(
+    cost: Fraction, holdings: list[Holding], bound: Bound
+) -> tuple[Fraction, Fraction] | None:
+    """Smallest t with sum(n * min(b, t * w)) >= cost (value and slope); None if unaffordable.
 
     Supporters whose money runs out below ``t * w`` pay all they have; the rest pay ``t * w``.
     """
     if cost == 0:
-        return Fraction(0)
-    if sum((b * n for b, _, n in holdings), Fraction(0)) < cost:
+        return Fraction(0), Fraction(0)
+    total = sum((b * n for b, _, _, n in holdings), Fraction(0))
+    slope = sum((s * n for _, s, _, n in holdings), Fraction(0))
+    if total < cost:
+        bound.keep(cost - total, -slope, strict=True)
         return None
-    holdings.sort(key=lambda h: h[0] / h[1])
-    left = cost
-    weight = sum(w * n for _, w, n in holdings)
-    for b, w, n in holdings:
+    bound.keep(total - cost, slope, strict=False)
+    holdings.sort(key=lambda h: h[0] / h[2])
+    left, left_slope = cost, Fraction(0)
+    weight = sum(w * n for _, _, w, n in holdings)
+    for i, (b, s, w, n) in enumerate(holdings):
         t = left / weight
         if b >= t * w:
-            return t
+            ts = left_slope / weight
+            for bj, sj, wj, _ in holdings[:i]:
+                bound.keep(t * wj - bj, ts * wj - sj, strict=True)
+            for bj, sj, wj, _ in holdings[i:]:
+                bound.keep(bj - t * wj, sj - ts * wj, strict=False)
+            return t, ts
         left -= b * n
+        left_slope -= s * n
         weight -= w * n
     raise AssertionError("affordable project without a price")  # unreachable: sum checked
 
@@ -133,41 +180,50 @@ class _State:
 
     def __init__(self, profile: Profile, endowment: Fraction) -> None:
         self.profile = profile
+        self.bound = Bound(endowment)
         self.group_class: IntArray = np.zeros(len(profile.group_sizes), dtype=np.int64)
         self.budget: list[Fraction] = [endowment]
+        self.slope: list[Fraction] = [Fraction(1)]
         self.parent: list[int] = [-1]
         self.payment: list[tuple[int, Fraction]] = [(-1, Fraction(0))]
 
-    def holdings(self, project: int) -> list[tuple[Fraction, int, int]]:
-        """(money, weight, how many voters) over the supporters of ``project``."""
+    def holdings(self, project: int) -> list[Holding]:
+        """(money, its slope, weight, how many voters) over the supporters of ``project``."""
         span = self.profile.max_weight + 1
         keys = self.group_class[self.profile.supporters[project]] * span
         keys += self.profile.weights[project]
         counts = np.bincount(keys, weights=self.profile.multiplicity[project])
-        found = np.flatnonzero(counts)
-        return [(self.budget[k // span], int(k % span), int(counts[k])) for k in found.tolist()]
+        found = np.flatnonzero(counts).tolist()
+        return [
+            (self.budget[k // span], self.slope[k // span], k % span, int(counts[k])) for k in found
+        ]
 
-    def key(self, project: int) -> tuple[Fraction, Fraction] | None:
+    def key(self, project: int) -> tuple[Fraction, Fraction, Fraction, Fraction] | None:
+        """(key, its slope, price, its slope), or None when the supporters cannot pay."""
         cost = self.profile.costs[project]
-        t = price_of(cost, self.holdings(project))
-        if t is None:
+        found = price_of(cost, self.holdings(project), self.bound)
+        if found is None:
             return None
-        if cost == 0:
-            return t, t
-        return (t / cost if self.profile.cost_satisfaction else t), t
+        t, ts = found
+        if cost == 0 or not self.profile.cost_satisfaction:
+            return t, ts, t, ts
+        return t / cost, ts / cost, t, ts
 
-    def buy(self, project: int, t: Fraction) -> None:
+    def buy(self, project: int, t: Fraction, ts: Fraction) -> None:
         span = self.profile.max_weight + 1
         groups = self.profile.supporters[project]
         keys = self.group_class[groups] * span + self.profile.weights[project]
         lookup = np.zeros(len(self.budget) * span, dtype=np.int64)
         for code in np.unique(keys).tolist():
             old, w = divmod(code, span)
-            paid = min(self.budget[old], t * w)
+            b, s = self.budget[old], self.slope[old]
+            # Same split as in price_of: below t * w pays all, else pays t * w.
+            left, left_slope = (Fraction(0), Fraction(0)) if b < t * w else (b - t * w, s - ts * w)
             lookup[code] = len(self.budget)
-            self.budget.append(self.budget[old] - paid)
+            self.budget.append(left)
+            self.slope.append(left_slope)
             self.parent.append(old)
-            self.payment.append((project, paid))
+            self.payment.append((project, b - left))
         self.group_class[groups] = lookup[keys]
 
 
@@ -175,63 +231,72 @@ def _rank(profile: Profile, project: int) -> int:
     return profile.rank[project] if profile.rank is not None else 0
 
 
-def _pick(
-    state: _State, heap: list[tuple[Fraction, int, int]], fresh: dict[int, Fraction]
-) -> tuple[int, Fraction, Fraction, tuple[int, ...]] | None:
-    """Pop the project of least key (refreshing stale bounds) and the projects tied with it."""
-    profile = state.profile
-    while heap and heap[0][2] not in fresh:
-        _, _, p = heapq.heappop(heap)
-        found = state.key(p)
+class _Market:
+    """The projects still on offer: a heap of keys that are lower bounds until refreshed."""
+
+    def __init__(self, state: _State) -> None:
+        self.state = state
+        self.profile = state.profile
+        self.heap: list[tuple[Fraction, int, int]] = []
+        self.slope: dict[int, Fraction] = {}
+        self.price: dict[int, tuple[Fraction, Fraction]] = {}
+        for p in range(len(self.profile.costs)):
+            self._refresh(p)
+
+    def _refresh(self, p: int) -> None:
+        found = self.state.key(p)
         if found is not None:
-            fresh[p] = found[1]
-            heapq.heappush(heap, (found[0], _rank(profile, p), p))
-    if not heap:
-        return None
-    best_key = heap[0][0]
-    tied: list[tuple[int, int]] = []
-    while heap and heap[0][0] == best_key:
-        _, r, p = heapq.heappop(heap)
-        if p in fresh:
-            tied.append((r, p))
-            continue
-        found = state.key(p)
-        if found is not None:
-            fresh[p] = found[1]
-            heapq.heappush(heap, (found[0], r, p))
-    tied.sort()
-    if len(tied) > 1 and profile.rank is None:
-        names = [profile.project_ids[p] for _, p in tied]
-        raise TieError(
-            "pb.tie",
-            "Projects {candidates} tie in MES; give a tie-break.",
-            candidates=", ".join(names),
-        )
-    for r, p in tied[1:]:
-        heapq.heappush(heap, (best_key, r, p))
-    winner = tied[0][1]
-    return winner, fresh[winner], best_key, tuple(p for _, p in tied[1:])
+            self.slope[p] = found[1]
+            self.price[p] = found[2], found[3]
+            heapq.heappush(self.heap, (found[0], _rank(self.profile, p), p))
+
+    def pick(self) -> Purchase | None:
+        """Remove and return the project of least key, noting the projects tied with it."""
+        heap = self.heap
+        while heap and heap[0][2] not in self.price:
+            self._refresh(heapq.heappop(heap)[2])
+        if not heap:
+            return None
+        best = heap[0][0]
+        tied: list[tuple[int, int]] = []
+        while heap and heap[0][0] == best:
+            _, r, p = heapq.heappop(heap)
+            if p in self.price:
+                tied.append((r, p))
+            else:
+                self._refresh(p)
+        tied.sort()
+        if len(tied) > 1 and self.profile.rank is None:
+            names = [self.profile.project_ids[p] for _, p in tied]
+            raise TieError(
+                "pb.tie",
+                "Projects {candidates} tie in MES; give a tie-break.",
+                candidates=", ".join(names),
+            )
+        for r, p in tied[1:]:
+            heapq.heappush(heap, (best, r, p))
+        rank, winner = tied[0]
+        self._bound_choice(best, self.slope[winner], rank)
+        t, ts = self.price.pop(winner)
+        self.state.buy(winner, t, ts)
+        self.price.clear()  # every other price may have risen
+        return Purchase(winner, t, best, tuple(p for _, p in tied[1:]))
+
+    def _bound_choice(self, key: Fraction, slope: Fraction, rank: int) -> None:
+        """The winner must stay below every other offer (which only rise from here)."""
+        no_tie_break = self.profile.rank is None
+        for other, r, p in self.heap:
+            strict = no_tie_break or r < rank
+            self.state.bound.keep(other - key, self.slope[p] - slope, strict=strict)
 
 
 def run_mes(profile: Profile, endowment: Fraction) -> Run:
     """One exact MES run in which every voter starts with ``endowment``."""
     state = _State(profile, endowment)
-    heap: list[tuple[Fraction, int, int]] = []
-    for p in range(len(profile.costs)):
-        found = state.key(p)
-        if found is not None:
-            heap.append((found[0], _rank(profile, p), p))
-    heapq.heapify(heap)
+    market = _Market(state)
     purchases: list[Purchase] = []
-    fresh: dict[int, Fraction] = {}
-    while True:
-        picked = _pick(state, heap, fresh)
-        if picked is None:
-            break
-        winner, t, key, tied = picked
-        state.buy(winner, t)
-        purchases.append(Purchase(winner, t, key, tied))
-        fresh = {}
+    while (purchase := market.pick()) is not None:
+        purchases.append(purchase)
     return Run(
         endowment,
         tuple(purchases),
@@ -239,6 +304,8 @@ def run_mes(profile: Profile, endowment: Fraction) -> Run:
         tuple(state.budget),
         tuple(state.parent),
         tuple(state.payment),
+        state.bound.at,
+        state.bound.inclusive,
     )
 
 
