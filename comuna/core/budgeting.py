@@ -257,8 +257,11 @@ def _add1(
     share = Fraction(election.budget) / len(election.ballots)
     endowment = Fraction(math.floor(share)) if options.add1_start == "floor" else share
     step = options.add1_step
-    run = run_mes(profile, endowment)
+    run = run_mes(profile, endowment, track=leap)
     steps: list[Add1Step] = []
+    # Tracking pays where outcomes stay put over many steps (small elections), and costs
+    # where every step changes the run; keep it on while it leaps, retry it now and then.
+    track, since = leap, 0
     supported = sum(1 for s in profile.supporters if len(s))
     while True:
         last = _last_step(run, step) if leap else run.endowment
@@ -270,7 +273,10 @@ def _add1(
             return run, tuple(steps)
         if last is None:
             raise AssertionError("MES outcome unbounded in the endowment")  # see Bound
-        candidate = run_mes(profile, last + step)
+        leapt = last > run.endowment
+        since = 0 if leapt else since + 1
+        track = leap and (leapt or since % 8 == 0)
+        candidate = run_mes(profile, last + step, track=track)
         cost = _cost(election, candidate)
         if cost > election.budget:
             steps.append(Add1Step(last + step, None, len(candidate.purchases), cost, False))

@@ -121,10 +121,11 @@ class Bound:
     endowments over which the run takes exactly the same path.
     """
 
-    __slots__ = ("e0", "at", "inclusive")
+    __slots__ = ("e0", "at", "inclusive", "active")
 
-    def __init__(self, e0: Fraction) -> None:
+    def __init__(self, e0: Fraction, active: bool) -> None:
         self.e0 = e0
+        self.active = active
         self.at: Fraction | None = None
         self.inclusive = True
 
@@ -164,10 +165,13 @@ def price_of(
         t = left / weight
         if b >= t * w:
             ts = left_slope / weight
-            for bj, sj, wj, _ in holdings[:i]:
-                bound.keep(t * wj - bj, ts * wj - sj, strict=True)
-            for bj, sj, wj, _ in holdings[i:]:
-                bound.keep(bj - t * wj, sj - ts * wj, strict=False)
+            if bound.active:
+                for bj, sj, wj, _ in holdings[:i]:
+                    if (slope_j := ts * wj - sj) < 0:
+                        bound.keep(t * wj - bj, slope_j, strict=True)
+                for bj, sj, wj, _ in holdings[i:]:
+                    if (slope_j := sj - ts * wj) < 0:
+                        bound.keep(bj - t * wj, slope_j, strict=False)
             return t, ts
         left -= b * n
         left_slope -= s * n
@@ -178,12 +182,13 @@ def price_of(
 class _State:
     """Mutable money of one run; lives only inside ``run_mes``."""
 
-    def __init__(self, profile: Profile, endowment: Fraction) -> None:
+    def __init__(self, profile: Profile, endowment: Fraction, track: bool) -> None:
         self.profile = profile
-        self.bound = Bound(endowment)
+        self.bound = Bound(endowment, track)
         self.group_class: IntArray = np.zeros(len(profile.group_sizes), dtype=np.int64)
         self.budget: list[Fraction] = [endowment]
-        self.slope: list[Fraction] = [Fraction(1)]
+        # Slope 0 everywhere switches the tracking off: no comparison can then bind.
+        self.slope: list[Fraction] = [Fraction(1 if track else 0)]
         self.parent: list[int] = [-1]
         self.payment: list[tuple[int, Fraction]] = [(-1, Fraction(0))]
 
@@ -284,15 +289,21 @@ class _Market:
 
     def _bound_choice(self, key: Fraction, slope: Fraction, rank: int) -> None:
         """The winner must stay below every other offer (which only rise from here)."""
+        if not self.state.bound.active:
+            return
         no_tie_break = self.profile.rank is None
         for other, r, p in self.heap:
             strict = no_tie_break or r < rank
             self.state.bound.keep(other - key, self.slope[p] - slope, strict=strict)
 
 
-def run_mes(profile: Profile, endowment: Fraction) -> Run:
-    """One exact MES run in which every voter starts with ``endowment``."""
-    state = _State(profile, endowment)
+def run_mes(profile: Profile, endowment: Fraction, *, track: bool = False) -> Run:
+    """One exact MES run in which every voter starts with ``endowment``.
+
+    With ``track``, also find how far the endowment may grow with the same run (``Bound``);
+    it costs time (slopes are exact fractions too), so callers use it when it pays.
+    """
+    state = _State(profile, endowment, track)
     market = _Market(state)
     purchases: list[Purchase] = []
     while (purchase := market.pick()) is not None:
@@ -304,8 +315,8 @@ def run_mes(profile: Profile, endowment: Fraction) -> Run:
         tuple(state.budget),
         tuple(state.parent),
         tuple(state.payment),
-        state.bound.at,
-        state.bound.inclusive,
+        state.bound.at if track else endowment,
+        state.bound.inclusive if track else True,
     )
 
 
