@@ -70,8 +70,9 @@ class MesOptions:
 class GreedyOptions:
     skip: bool = True
     """True: pass over a project that does not fit and try the next; False: stop there."""
-    min_votes: int = 0
-    """Projects with fewer votes (points) than this are not eligible (greedy-threshold)."""
+    min_votes: int = 1
+    """Projects with fewer votes (points) than this are not eligible (greedy-threshold); by
+    default a project nobody voted for is never funded."""
     tie_break: tuple[str, ...] | None = None
 
 
