@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "stv": "comuna.commands.stv",
     "demo": "comuna.commands.demo",
     "tally": "comuna.commands.tally",
+    "pb": "comuna.commands.pb",
 }
 
 

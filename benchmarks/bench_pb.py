@@ -1,0 +1,108 @@
+"""Side-by-side benchmark: Comuna's MES / greedy against pabutools, on real pabulib files.
+
+    python benchmarks/bench_pb.py [--quick] [--peer-timeout SECONDS]
+
+Both run in the same process, on the same machine, in exact arithmetic, with the same options
+where the peer has them (pabutools' Add1 starts at budget/voters; ours is run that way for the
+comparison). Each peer run is in a child process killed after ``--peer-timeout`` seconds and
+then reported as "> N s". Prints a Markdown table: outcome agreement and time ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from comuna.core.budgeting import GreedyOptions, MesOptions, equal_shares, greedy  # noqa: E402
+from comuna.core.pabulib import parse_pb, to_election  # noqa: E402
+
+DATA = Path(
+    os.environ.get("COMUNA_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+QUICK = ["Netherlands_Assen_2024", "Poland_Wroclaw_2017"]
+FULL = [
+    *QUICK,
+    "Poland_Wieliczka_2023_Green_Budget",
+    "Netherlands_Amsterdam_621",
+    "Poland_Warszawa_2026",
+]
+
+
+def peer(path: str, rule: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+    from pabutools.election import Cost_Sat, parse_pabulib
+    from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+
+    instance, profile = parse_pabulib(path)
+    multi = profile.as_multiprofile()
+    start = time.perf_counter()
+    if rule == "greedy":
+        out = greedy_utilitarian_welfare(instance, multi, sat_class=Cost_Sat)
+    else:
+        extra = {"voter_budget_increment": 1} if rule == "mes+add1" else {}
+        out = method_of_equal_shares(instance, multi, sat_class=Cost_Sat, **extra)
+    queue.put((time.perf_counter() - start, sorted(p.name for p in out)))
+
+
+def run_peer(path: Path, rule: str, timeout: float) -> tuple[float | None, list[str] | None]:
+    queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
+    child = mp.Process(target=peer, args=(str(path), rule, queue))
+    child.start()
+    child.join(timeout)
+    if child.is_alive():
+        child.terminate()
+        child.join()
+        return None, None
+    seconds, names = queue.get()
+    return seconds, names
+
+
+def ours(path: Path, rule: str) -> tuple[float, list[str]]:
+    election = to_election(parse_pb(path.read_text(encoding="utf-8")))
+    by_name = tuple(sorted(p.project_id for p in election.projects))  # pabutools' tie-break
+    start = time.perf_counter()
+    if rule == "greedy":
+        selected = greedy(election, GreedyOptions(tie_break=by_name)).selected
+    else:
+        completion = "add1" if rule == "mes+add1" else "none"
+        options = MesOptions(
+            tie_break=by_name, completion=completion, add1_start="exact", add1_stop="exhaustive"
+        )
+        selected = equal_shares(election, options).selected
+    return time.perf_counter() - start, sorted(selected)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--peer-timeout", type=float, default=120)
+    args = parser.parse_args()
+    print("| file | rule | ours (s) | pabutools (s) | ratio ours/peer | same outcome |")
+    print("| --- | --- | ---: | ---: | ---: | --- |")
+    for name in QUICK if args.quick else FULL:
+        path = DATA / "pb" / f"{name}.pb"
+        for rule in ("greedy", "mes", "mes+add1"):
+            mine, selected = ours(path, rule)
+            theirs, names = run_peer(path, rule, args.peer_timeout)
+            if theirs is None:
+                peer_cell, ratio, same = (
+                    f"> {args.peer_timeout:.0f}",
+                    f"< {mine / args.peer_timeout:.2f}",
+                    "n/a",
+                )
+            else:
+                peer_cell, ratio, same = (
+                    f"{theirs:.2f}",
+                    f"{mine / theirs:.2f}",
+                    str(selected == names),
+                )
+            print(f"| {name} | {rule} | {mine:.2f} | {peer_cell} | {ratio} | {same} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

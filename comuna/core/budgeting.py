@@ -1,0 +1,421 @@
+"""Participatory budgeting: the Method of Equal Shares (MES) with Add1 completion, and greedy.
+
+MES (Peters, Pierczyński and Skowron, NeurIPS 2021) gives every voter an equal share of the
+budget; a project is bought when its supporters can pay for it, each paying the same price per
+unit of satisfaction (or all they have left), cheapest price per satisfaction first. Add1 then
+raises the share by a fixed step and reruns MES while the outcome still fits the budget.
+Greedy, the rule most cities use, funds projects by votes while they fit.
+
+Every option that changes an outcome is an explicit field of ``MesOptions`` / ``GreedyOptions``
+and is returned in the result, with the audit trail: rounds and prices, why each project was
+or was not funded, how each voter's share was spent, and the greedy outcome for comparison.
+All money is exact: costs ``Decimal``; shares and prices ``Fraction``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from comuna.core.equal_shares import Profile, Run, build_profile, money_left, run_mes
+from comuna.core.errors import InputError, RuleError, TieError
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    project_id: str
+    cost: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    voter_id: str
+    weights: tuple[tuple[str, int], ...]
+    """(project id, weight): weight 1 for an approval, the points for a cumulative ballot."""
+
+
+@dataclass(frozen=True, slots=True)
+class Election:
+    budget: Decimal
+    projects: tuple[Project, ...]
+    ballots: tuple[Ballot, ...]
+
+
+TIE_CRITERIA = ("max_votes", "min_cost", "max_cost")
+
+
+@dataclass(frozen=True, slots=True)
+class MesOptions:
+    satisfaction: str = "cost"
+    """``cost``: a voter's satisfaction is the cost of the approved projects bought (pabulib's
+    Cost_Sat, what cities use); ``count``: the number (or points) of them."""
+    completion: str = "add1"
+    """``add1``: raise the per-voter share step by step while the outcome fits; ``none``."""
+    add1_start: str = "floor"
+    """``floor``: start at floor(budget / voters) whole units (official results); ``exact``:
+    start at budget / voters (pabutools)."""
+    add1_step: Fraction = Fraction(1)
+    """Increase of each voter's share per step, in currency units."""
+    add1_stop: str = "over_budget"
+    """``over_budget``: keep the last outcome costing at most the budget (official results);
+    ``exhaustive``: also stop as soon as no further project fits the money left."""
+    tie_break: tuple[str, ...] | None = None
+    """Project ids, most preferred first; None refuses any tie with ``TieError``."""
+
+
+@dataclass(frozen=True, slots=True)
+class GreedyOptions:
+    skip: bool = True
+    """True: pass over a project that does not fit and try the next; False: stop there."""
+    min_votes: int = 1
+    """Projects with fewer votes (points) than this are not eligible (greedy-threshold); by
+    default a project nobody voted for is never funded."""
+    tie_break: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectOutcome:
+    project_id: str
+    cost: Decimal
+    votes: int
+    """Points for cumulative ballots; supporters otherwise."""
+    funded: bool
+    reason: str
+    """MES: ``bought`` | ``unaffordable`` | ``no_supporters``; greedy: ``selected`` |
+    ``over_budget`` | ``below_threshold`` | ``stopped``."""
+    round: int | None = None
+    price: Fraction | None = None
+    """MES: money per unit of weight each full-paying supporter paid (per voter, approval)."""
+    supporters_money: Fraction | None = None
+    """MES, not funded: what its supporters had left, less than the cost."""
+
+
+@dataclass(frozen=True, slots=True)
+class MesRound:
+    number: int
+    project_id: str
+    price: Fraction
+    key: Fraction
+    """Price per unit of satisfaction: the quantity MES minimises each round."""
+    tied_with: tuple[str, ...] = ()
+    """Projects with the same key, passed over by the tie-break."""
+
+
+@dataclass(frozen=True, slots=True)
+class VoterAccount:
+    voter_ids: tuple[str, ...]
+    """Voters with identical ballots, who spend identically, share one account line."""
+    endowment: Fraction
+    payments: tuple[tuple[str, Fraction], ...]
+    left: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class Add1Step:
+    endowment: Fraction
+    up_to: Fraction | None
+    """Every share from ``endowment`` to ``up_to`` (in steps) gives this same outcome."""
+    selected: int
+    cost: Decimal
+    within_budget: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GreedyResult:
+    options: GreedyOptions
+    budget: Decimal
+    selected: tuple[str, ...]
+    total_cost: Decimal
+    projects: tuple[ProjectOutcome, ...]
+    ties: tuple[tuple[str, ...], ...] = ()
+    """Groups of equal votes whose order mattered, in the order the tie-break put them."""
+
+
+@dataclass(frozen=True, slots=True)
+class MesResult:
+    options: MesOptions
+    budget: Decimal
+    endowment: Fraction
+    """The per-voter share of the outcome returned (after Add1)."""
+    selected: tuple[str, ...]
+    """In the order bought."""
+    total_cost: Decimal
+    rounds: tuple[MesRound, ...]
+    projects: tuple[ProjectOutcome, ...]
+    voters: tuple[VoterAccount, ...]
+    add1_steps: tuple[Add1Step, ...]
+    greedy: GreedyResult | None
+    notes: tuple[str, ...] = field(default=())
+
+
+def tie_break_order(election: Election, criteria: Sequence[str]) -> tuple[str, ...]:
+    """Project ids ordered by ``criteria`` (``TIE_CRITERIA``), then by their order in the file."""
+    unknown = [c for c in criteria if c not in TIE_CRITERIA]
+    if unknown:
+        raise InputError("pb.tie_criteria", "Unknown tie-break {criteria}.", criteria=unknown)
+    votes = _votes(election)
+    keys: dict[str, Callable[[Project], Decimal | int]] = {
+        "max_votes": lambda p: -votes[p.project_id],
+        "min_cost": lambda p: p.cost,
+        "max_cost": lambda p: -p.cost,
+    }
+    ordered = sorted(election.projects, key=lambda p: tuple(keys[c](p) for c in criteria))
+    return tuple(p.project_id for p in ordered)
+
+
+def _votes(election: Election) -> dict[str, int]:
+    votes = {p.project_id: 0 for p in election.projects}
+    for ballot in election.ballots:
+        for project_id, weight in ballot.weights:
+            if project_id not in votes:
+                raise InputError(
+                    "pb.unknown_project",
+                    "Voter {voter} names unknown project {project}.",
+                    voter=ballot.voter_id,
+                    project=project_id,
+                )
+            votes[project_id] += weight
+    return votes
+
+
+def _ranks(election: Election, tie_break: tuple[str, ...] | None) -> list[int] | None:
+    if tie_break is None:
+        return None
+    position = {pid: i for i, pid in enumerate(tie_break)}
+    missing = [p.project_id for p in election.projects if p.project_id not in position]
+    if missing:
+        raise InputError(
+            "pb.tie_break_incomplete",
+            "The tie-break order lacks {projects}.",
+            projects=", ".join(missing),
+        )
+    return [position[p.project_id] for p in election.projects]
+
+
+def _check(election: Election, options: MesOptions) -> None:
+    if not election.ballots:
+        raise RuleError("pb.no_voters", "MES needs at least one voter.")
+    choices = {
+        "satisfaction": ("cost", "count"),
+        "completion": ("add1", "none"),
+        "add1_start": ("floor", "exact"),
+        "add1_stop": ("over_budget", "exhaustive"),
+    }
+    for name, allowed in choices.items():
+        if getattr(options, name) not in allowed:
+            raise InputError(
+                "pb.option",
+                "Option {name} must be one of {allowed}.",
+                name=name,
+                allowed=", ".join(allowed),
+            )
+    if options.add1_step <= 0:
+        raise InputError("pb.option", "The Add1 step must be positive.", name="add1_step")
+
+
+def _profile(election: Election, options: MesOptions) -> tuple[Profile, tuple[int, ...]]:
+    _votes(election)  # refuses unknown project ids
+    index = {p.project_id: i for i, p in enumerate(election.projects)}
+    ballots = [[(index[pid], w) for pid, w in b.weights] for b in election.ballots]
+    return build_profile(
+        [Fraction(p.cost) for p in election.projects],
+        [p.project_id for p in election.projects],
+        ballots,
+        cost_satisfaction=options.satisfaction == "cost",
+        rank=_ranks(election, options.tie_break),
+    )
+
+
+def _cost(election: Election, run: Run) -> Decimal:
+    return sum((election.projects[p.project].cost for p in run.purchases), Decimal(0))
+
+
+def _exhaustive(election: Election, run: Run) -> bool:
+    bought = {p.project for p in run.purchases}
+    left = election.budget - _cost(election, run)
+    return all(i in bought or p.cost > left for i, p in enumerate(election.projects))
+
+
+def _last_step(run: Run, step: Fraction) -> Fraction | None:
+    """The largest endowment run.endowment + k * step over which ``run`` provably holds."""
+    if run.valid_to is None:
+        return None
+    k = math.floor((run.valid_to - run.endowment) / step)
+    if not run.valid_to_inclusive and run.endowment + k * step == run.valid_to:
+        k -= 1
+    return run.endowment + max(k, 0) * step
+
+
+def _add1(
+    election: Election, profile: Profile, options: MesOptions, *, leap: bool = True
+) -> tuple[Run, tuple[Add1Step, ...]]:
+    """Raise the share step by step while the outcome fits (``options`` say where to start
+    and stop). With ``leap``, steps the engine proves give the same outcome are not rerun:
+    the result is identical to running every step (tests check both ways)."""
+    share = Fraction(election.budget) / len(election.ballots)
+    endowment = Fraction(math.floor(share)) if options.add1_start == "floor" else share
+    step = options.add1_step
+    run = run_mes(profile, endowment, track=leap)
+    steps: list[Add1Step] = []
+    # Tracking pays where outcomes stay put over many steps (small elections), and costs
+    # where every step changes the run; keep it on while it leaps, retry it now and then.
+    track, since = leap, 0
+    supported = sum(1 for s in profile.supporters if len(s))
+    while True:
+        last = _last_step(run, step) if leap else run.endowment
+        cost = _cost(election, run)
+        steps.append(Add1Step(run.endowment, last, len(run.purchases), cost, True))
+        if options.completion == "none" or len(run.purchases) == supported:
+            return run, tuple(steps)
+        if options.add1_stop == "exhaustive" and _exhaustive(election, run):
+            return run, tuple(steps)
+        if last is None:
+            raise AssertionError("MES outcome unbounded in the endowment")  # see Bound
+        leapt = last > run.endowment
+        since = 0 if leapt else since + 1
+        track = leap and (leapt or since % 8 == 0)
+        candidate = run_mes(profile, last + step, track=track)
+        cost = _cost(election, candidate)
+        if cost > election.budget:
+            steps.append(Add1Step(last + step, None, len(candidate.purchases), cost, False))
+            final = run if last == run.endowment else run_mes(profile, last)
+            return final, tuple(steps)
+        run = candidate
+
+
+def _accounts(
+    profile: Profile, run: Run, group_of: tuple[int, ...], election: Election
+) -> tuple[VoterAccount, ...]:
+    paths: dict[int, tuple[tuple[str, Fraction], ...]] = {0: ()}
+
+    def path(k: int) -> tuple[tuple[str, Fraction], ...]:
+        if k not in paths:
+            project, amount = run.class_payment[k]
+            paths[k] = (*path(run.class_parent[k]), (profile.project_ids[project], amount))
+        return paths[k]
+
+    members: list[list[str]] = [[] for _ in profile.group_sizes]
+    for ballot, g in zip(election.ballots, group_of, strict=True):
+        members[g].append(ballot.voter_id)
+    classes = run.group_class.tolist()
+    return tuple(
+        VoterAccount(tuple(ids), run.endowment, path(k), run.class_budget[k])
+        for ids, k in zip(members, classes, strict=True)
+    )
+
+
+def _mes_projects(election: Election, profile: Profile, run: Run) -> tuple[ProjectOutcome, ...]:
+    votes = _votes(election)
+    bought = {p.project: (n, p.price) for n, p in enumerate(run.purchases, start=1)}
+    outcomes = []
+    for i, p in enumerate(election.projects):
+        common = (p.project_id, p.cost, votes[p.project_id])
+        if i in bought:
+            outcomes.append(ProjectOutcome(*common, True, "bought", *bought[i]))
+        else:
+            money = money_left(profile, run, i)
+            reason = "unaffordable" if len(profile.supporters[i]) else "no_supporters"
+            outcomes.append(ProjectOutcome(*common, False, reason, supporters_money=money))
+    return tuple(outcomes)
+
+
+def equal_shares(election: Election, options: MesOptions | None = None) -> MesResult:
+    """The Method of Equal Shares, completed as ``options`` say; exact and audited."""
+    options = options or MesOptions()
+    _check(election, options)
+    profile, group_of = _profile(election, options)
+    run, steps = _add1(election, profile, options)
+    ids = profile.project_ids
+    rounds = tuple(
+        MesRound(n, ids[p.project], p.price, p.key, tuple(ids[t] for t in p.tied))
+        for n, p in enumerate(run.purchases, start=1)
+    )
+    notes: list[str] = []
+    try:
+        compared: GreedyResult | None = greedy(election, GreedyOptions(tie_break=options.tie_break))
+    except TieError as error:
+        compared = None
+        notes.append(f"greedy comparison not computed: {error}")
+    return MesResult(
+        options,
+        election.budget,
+        run.endowment,
+        tuple(ids[p.project] for p in run.purchases),
+        _cost(election, run),
+        rounds,
+        _mes_projects(election, profile, run),
+        _accounts(profile, run, group_of, election),
+        steps,
+        compared,
+        tuple(notes),
+    )
+
+
+def _greedy_order(
+    election: Election, votes: dict[str, int], options: GreedyOptions
+) -> list[list[Project]]:
+    """Eligible projects in groups of equal votes, best first, each group in tie-break order."""
+    ranks = _ranks(election, options.tie_break)
+    rank = {p.project_id: (ranks[i] if ranks else 0) for i, p in enumerate(election.projects)}
+    eligible = [p for p in election.projects if votes[p.project_id] >= options.min_votes]
+    eligible.sort(key=lambda p: (-votes[p.project_id], rank[p.project_id]))
+    groups: list[list[Project]] = []
+    for p in eligible:
+        if groups and votes[groups[-1][0].project_id] == votes[p.project_id]:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
+
+
+def _order_matters(group: list[Project], left: Decimal, skip: bool) -> bool:
+    if sum((p.cost for p in group), Decimal(0)) <= left:
+        return False
+    fitting = [p for p in group if p.cost <= left]
+    return bool(fitting) and (len(fitting) > 1 or not skip)
+
+
+def greedy(election: Election, options: GreedyOptions | None = None) -> GreedyResult:
+    """Fund projects by votes (points), most first, while they fit the budget."""
+    options = options or GreedyOptions()
+    votes = _votes(election)
+    left = election.budget
+    reasons: dict[str, str] = {}
+    selected: list[str] = []
+    ties: list[tuple[str, ...]] = []
+    stopped = False
+    for group in _greedy_order(election, votes, options):
+        if not stopped and len(group) > 1 and _order_matters(group, left, options.skip):
+            if options.tie_break is None:
+                raise TieError(
+                    "pb.tie",
+                    "Projects {candidates} tie in greedy; give a tie-break.",
+                    candidates=", ".join(p.project_id for p in group),
+                )
+            ties.append(tuple(p.project_id for p in group))
+        for p in group:
+            if stopped:
+                reasons[p.project_id] = "stopped"
+            elif p.cost <= left:
+                left -= p.cost
+                selected.append(p.project_id)
+                reasons[p.project_id] = "selected"
+            else:
+                reasons[p.project_id] = "over_budget"
+                stopped = not options.skip
+    projects = tuple(
+        ProjectOutcome(
+            p.project_id,
+            p.cost,
+            votes[p.project_id],
+            p.project_id in selected,
+            reasons.get(p.project_id, "below_threshold"),
+        )
+        for p in election.projects
+    )
+    return GreedyResult(
+        options, election.budget, tuple(selected), election.budget - left, projects, tuple(ties)
+    )
