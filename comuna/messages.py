@@ -89,6 +89,13 @@ MESSAGES: dict[str, Any] = {
     "tally.more_votes_than_attendees": gettext_lazy(
         "%(cast)s votes were counted but only %(attendees)s members attend."
     ),
+    "tally.bad_seats": gettext_lazy("Cannot fill %(seats)s seats from %(count)s candidates."),
+    "tally.duplicate_candidate": gettext_lazy("A candidate is listed twice."),
+    "tally.duplicate_mark": gettext_lazy("Ballot %(number)s marks a candidate twice."),
+    "tally.tie": gettext_lazy(
+        "%(candidates)s tie with %(votes)s votes for %(seats)s seat(s); a tie-break is needed."
+    ),
+    "tally.unknown_candidate": gettext_lazy("Ballot %(number)s names %(candidate)s, who is not standing."),
     "tally.negative_count": gettext_lazy("Vote counts cannot be negative."),
     "tally.unknown_rule": gettext_lazy("Unknown decision rule %(rule)s."),
     "token.no_name": gettext_lazy("Give the token a name."),

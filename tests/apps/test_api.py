@@ -24,11 +24,6 @@ from tests.apps.api_scene import build_scene, client_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The builders set a password on every persona; the real hasher is slow by design.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 CSV_HEADER = ("household_code,address,sector,first_names,last_names,id_number,birth_date,sex,"
               "resident_since,phone\n")
 

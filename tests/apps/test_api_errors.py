@@ -17,10 +17,6 @@ pytestmark = pytest.mark.django_db
 HEADER = "household_code,address,first_names,last_names,birth_date,resident_since,sex\n"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def scene():

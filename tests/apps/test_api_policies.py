@@ -35,10 +35,6 @@ pytestmark = pytest.mark.django_db
 PERSONAS = (None, "tomas", "marta")
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def _convene_payload(scene: Scene, persona: int) -> dict[str, Any]:
     start = timezone.now() + dt.timedelta(days=3)

@@ -11,9 +11,8 @@ import contextlib
 import datetime as dt
 
 import pytest
-from django.utils import translation
 from django.contrib.auth.models import User
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from comuna.assemblies import services as assemblies
 from comuna.assemblies.models import (
