@@ -45,6 +45,14 @@ MESSAGES: dict[str, Any] = {
     ),
     "body.missing_name": gettext_lazy("A council needs a name and a territory."),
     "body.no_promoters": gettext_lazy("A council is founded by a promoter team."),
+    "body.already_registered": gettext_lazy("This body is already registered as %(number)s."),
+    "body.no_registration_number": gettext_lazy("Give the registration number."),
+    "body.registered_before_founding": gettext_lazy("Registration cannot precede founding."),
+    "role.exists": gettext_lazy("%(username)s already has that role."),
+    "role.no_username": gettext_lazy("Give the person's username."),
+    "role.password_needed": gettext_lazy("A new account needs a password."),
+    "role.unknown": gettext_lazy("Unknown role %(kind)s."),
+    "role.weak_password": gettext_lazy("The password is not safe enough: %(reasons)s"),
     "body.slug_taken": gettext_lazy("The short name %(slug)s is already in use."),
     "census.already_left": gettext_lazy("This resident already left on %(on)s."),
     "census.birth_in_future": gettext_lazy("The date of birth is in the future."),
@@ -95,7 +103,9 @@ MESSAGES: dict[str, Any] = {
     "tally.tie": gettext_lazy(
         "%(candidates)s tie with %(votes)s votes for %(seats)s seat(s); a tie-break is needed."
     ),
-    "tally.unknown_candidate": gettext_lazy("Ballot %(number)s names %(candidate)s, who is not standing."),
+    "tally.unknown_candidate": gettext_lazy(
+        "Ballot %(number)s names %(candidate)s, who is not standing."
+    ),
     "tally.negative_count": gettext_lazy("Vote counts cannot be negative."),
     "tally.unknown_rule": gettext_lazy("Unknown decision rule %(rule)s."),
     "token.no_name": gettext_lazy("Give the token a name."),

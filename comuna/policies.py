@@ -56,6 +56,9 @@ POLICIES: dict[str, frozenset[str]] = {
     "vote.cast_ballot": frozenset({PUBLIC}),
     "vote.close": _COUNT,
     "token.manage": frozenset({AUTHENTICATED}),
+    # The promoter team hands out the first accounts and files the registration (LOCC Arts. 6, 17).
+    "roles.manage": frozenset({PROMOTER}),
+    "body.register": frozenset({PROMOTER}),
 }
 
 

@@ -37,15 +37,21 @@ def _jsonable(value: Any) -> Any:
 
 def refusal(code: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
     params = params or {}
-    return {"code": code, "message": describe(ComunaError(code, **params)),
-            "params": _jsonable(params)}
+    return {
+        "code": code,
+        "message": describe(ComunaError(code, **params)),
+        "params": _jsonable(params),
+    }
 
 
 def _row_errors(rows: list[Any]) -> list[dict[str, Any]]:
     """The bad rows of a rejected import, each with its line and translated message."""
     return [
-        {"line": line, "code": code,
-         "message": describe(ComunaError(code, **{**params, "line": line}))}
+        {
+            "line": line,
+            "code": code,
+            "message": describe(ComunaError(code, **{**params, "line": line})),
+        }
         for line, code, params in rows
     ]
 
@@ -83,8 +89,11 @@ def validation_error(request: HttpRequest, exc: ValidationError, api: NinjaAPI) 
     # Pydantic's messages are English only; the summary is translated, the details point at
     # the field so that a client can show its own message.
     errors = [
-        {"field": _location(error.get("loc", ())), "type": error.get("type", ""),
-         "detail": error.get("msg", "")}
+        {
+            "field": _location(error.get("loc", ())),
+            "type": error.get("type", ""),
+            "detail": error.get("msg", ""),
+        }
         for error in exc.errors
     ]
     return api.create_response(request, {**refusal("api.invalid"), "errors": errors}, status=422)

@@ -31,7 +31,10 @@ def issue_token(user: User, name: str, *, now: dt.datetime | None = None) -> tup
         raise InputError("token.no_name", "Give the token a name.")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name[:100], token_hash=hash_token(raw), prefix=raw[:10],
+        user=user,
+        name=name[:100],
+        token_hash=hash_token(raw),
+        prefix=raw[:10],
         created_at=now or timezone.now(),
     )
     return token, raw

@@ -130,7 +130,9 @@ def record_attendance(
     assembly: Assembly, resident: Resident, *, by: User, now: dt.datetime | None = None
 ) -> Attendance:
     """Record that ``resident`` is present; only members of the body's electorate count."""
-    assembly = Assembly.objects.select_for_update().select_related("ruleset", "body").get(pk=assembly.pk)
+    assembly = (
+        Assembly.objects.select_for_update().select_related("ruleset", "body").get(pk=assembly.pk)
+    )
     if assembly.status not in (Assembly.Status.CONVENED, Assembly.Status.IN_SESSION):
         raise RuleError(
             "attendance.assembly_closed", "This assembly is no longer taking attendance."
@@ -157,8 +159,11 @@ def record_attendance(
         try:
             with transaction.atomic():
                 return Attendance.objects.create(
-                    assembly=assembly, resident=resident, recorded_at=_now(now),
-                    recorded_by=by, voting_code=_new_voting_code(),
+                    assembly=assembly,
+                    resident=resident,
+                    recorded_at=_now(now),
+                    recorded_by=by,
+                    voting_code=_new_voting_code(),
                 )
         except IntegrityError:
             continue

@@ -3,8 +3,23 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comuna.bodies.models import Body
+from comuna.bodies.models import Body, Role
 from comuna.core.rulesets import PROFILES
+
+
+class OfficerForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    kind = forms.ChoiceField(label=_("Role"), choices=Role.Kind.choices)
+    password = forms.CharField(
+        label=_("Password (only for a new account)"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+
+class RegistrationForm(forms.Form):
+    number = forms.CharField(label=_("Registration number"), max_length=60)
+    on = forms.DateField(label=_("Registered on"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class FoundCouncilForm(forms.Form):

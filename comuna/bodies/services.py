@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -110,6 +112,55 @@ def grant_role(
         body, "role.granted", {"user": user.username, "role": kind, "by": granted_by.username}, now
     )
     return role
+
+
+@transaction.atomic
+def add_officer(
+    body: Body, *, username: str, kind: str, granted_by: User, password: str = ""
+) -> Role:
+    """Give ``username`` a role in ``body``, creating the account when it is new.
+
+    A new account needs a password (Django's validators apply); an existing one keeps its own.
+    """
+    username = username.strip()
+    if not username:
+        raise InputError("role.no_username", "Give the person's username.")
+    if kind not in Role.Kind.values:
+        raise InputError("role.unknown", "Unknown role {kind}.", kind=kind)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        if not password:
+            raise InputError("role.password_needed", "A new account needs a password.")
+        try:
+            validate_password(password, User(username=username))
+        except ValidationError as error:
+            raise InputError(
+                "role.weak_password", "{reasons}", reasons=" ".join(error.messages)
+            ) from None
+        user = User.objects.create_user(username=username, password=password)
+    if Role.objects.filter(body=body, user=user, kind=kind).exists():
+        raise RuleError("role.exists", "{username} already has that role.", username=username)
+    return grant_role(body, user, kind, granted_by)
+
+
+@transaction.atomic
+def record_registration(body: Body, *, number: str, on: dt.date, by: User) -> Body:
+    """The registry's number and date (LOCC Art. 17): the council's legal personality."""
+    number = number.strip()
+    if not number:
+        raise InputError("body.no_registration_number", "Give the registration number.")
+    if body.registration_number:
+        raise RuleError(
+            "body.already_registered",
+            "This body is already registered as {number}.",
+            number=body.registration_number,
+        )
+    if on < body.founded_on:
+        raise InputError("body.registered_before_founding", "Registration cannot precede founding.")
+    body.registration_number, body.registered_on = number, on
+    body.save(update_fields=["registration_number", "registered_on"])
+    post_entry(body, "body.registered", {"number": number, "on": on.isoformat(), "by": by.username})
+    return body
 
 
 def amend_ruleset(

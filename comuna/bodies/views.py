@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from comuna.assemblies.models import Assembly, Decision
 from comuna.bodies import services
 from comuna.bodies.export import export_record
-from comuna.bodies.forms import FoundCouncilForm
-from comuna.bodies.models import Body, RecordEntry
+from comuna.bodies.forms import FoundCouncilForm, OfficerForm, RegistrationForm
+from comuna.bodies.models import Body, RecordEntry, Role
 from comuna.core.errors import ComunaError
 from comuna.people.services import electorate_size
 from comuna.policies import PUBLIC, can, requires
@@ -63,6 +63,7 @@ def body_detail(request: HttpRequest, body: Body) -> HttpResponse:
         "can_run": can(request.user, "assembly.open", body),
         "can_convene": can(request.user, "assembly.convene", body),
         "can_census": can(request.user, "census.view_residents", body),
+        "can_roles": can(request.user, "roles.manage", body),
     }
     return render(request, "bodies/detail.html", context)
 
@@ -119,3 +120,38 @@ def ruleset(request: HttpRequest, body: Body) -> HttpResponse:
     return render(
         request, "bodies/ruleset.html", {"body": body, "versions": versions, "current": versions[0]}
     )
+
+
+@requires("roles.manage")
+def roles(request: HttpRequest, body: Body) -> HttpResponse:
+    """Who acts for the body with an account, and handing out new roles."""
+    form = OfficerForm(request.POST or None)
+    context = {
+        "body": body,
+        "form": form,
+        "roles": Role.objects.filter(body=body)
+        .select_related("user")
+        .order_by("kind", "user__username"),
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_officer(body, granted_by=request.user, **form.cleaned_data)
+        except ComunaError as error:
+            return render_refusal(request, "bodies/roles.html", context, error)
+        messages.success(request, _("Role granted and entered in the public record."))
+        return redirect("roles", body.slug)
+    return render(request, "bodies/roles.html", context, status=400 if form.errors else 200)
+
+
+@requires("body.register")
+def registration(request: HttpRequest, body: Body) -> HttpResponse:
+    form = RegistrationForm(request.POST or None)
+    context = {"body": body, "form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_registration(body, by=request.user, **form.cleaned_data)
+        except ComunaError as error:
+            return render_refusal(request, "bodies/registration.html", context, error)
+        messages.success(request, _("Registration recorded."))
+        return redirect("body_detail", body.slug)
+    return render(request, "bodies/registration.html", context, status=400 if form.errors else 200)

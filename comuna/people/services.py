@@ -151,8 +151,9 @@ def _parse_rows(text: str) -> list[tuple[int, dict[str, Any]]]:
             cells = {k.strip(): (v or "").strip() for k, v in row.items() if k}
             rows.append((reader.line_num, cells))
     except csv.Error as error:  # e.g. a field beyond the csv module's size limit
-        raise InputError("census.csv_unreadable", "The CSV could not be read: {detail}.",
-                         detail=str(error)) from None
+        raise InputError(
+            "census.csv_unreadable", "The CSV could not be read: {detail}.", detail=str(error)
+        ) from None
     if not rows:
         raise InputError("census.csv_empty", "The CSV has no rows.")
     return rows
@@ -223,17 +224,28 @@ def _max_lengths() -> dict[str, int]:
     return {column: fields[column].max_length or 0 for column in CENSUS_COLUMNS}
 
 
-def _row_to_resident(row: dict[str, str], line: int, today: dt.date, seen_ids: set[str]) -> dict[str, Any]:
+def _row_to_resident(
+    row: dict[str, str], line: int, today: dt.date, seen_ids: set[str]
+) -> dict[str, Any]:
     for column in REQUIRED_COLUMNS:
         if not row.get(column):
-            raise InputError("census.csv_missing_value", "Line {line}: {column} is empty.",
-                             line=line, column=column)
+            raise InputError(
+                "census.csv_missing_value",
+                "Line {line}: {column} is empty.",
+                line=line,
+                column=column,
+            )
     # Checked here, not left to the database: PostgreSQL would refuse the whole import with
     # an error no one can act on, SQLite would silently keep the overlong value.
     for column, limit in _max_lengths().items():
         if limit and len(row.get(column, "")) > limit:
-            raise InputError("census.csv_too_long", "Line {line}: {column} is longer than {limit}.",
-                             line=line, column=column, limit=limit)
+            raise InputError(
+                "census.csv_too_long",
+                "Line {line}: {column} is longer than {limit}.",
+                line=line,
+                column=column,
+                limit=limit,
+            )
     birth = _parse_date(row["birth_date"], "birth_date", line)
     since = _parse_date(row["resident_since"], "resident_since", line)
     if birth > today:

@@ -42,14 +42,22 @@ def build_scene(residents: int = 10) -> Scene:
     for resident in members[:-1]:
         assemblies.record_attendance(convened, resident, by=marta)
     session = builders.open_with_quorum(builders.convene(body))
-    draft = assemblies.add_motion(session, title="Pintar la escuela",
-                                  method=Motion.Method.OPEN_COUNT)
+    draft = assemblies.add_motion(
+        session, title="Pintar la escuela", method=Motion.Method.OPEN_COUNT
+    )
     decided = builders.motion(session, Motion.Method.OPEN_COUNT, title="Aprobar el acta anterior")
     assemblies.close_vote(decided, by=marta, counts=VoteCounts(yes=residents - 1, no=1))
-    codes = list(Attendance.objects.filter(assembly=session).order_by("pk")
-                 .values_list("voting_code", flat=True))
+    codes = list(
+        Attendance.objects.filter(assembly=session)
+        .order_by("pk")
+        .values_list("voting_code", flat=True)
+    )
     return Scene(
-        body=body, members=members, convened=convened, session=session, draft=draft,
+        body=body,
+        members=members,
+        convened=convened,
+        session=session,
+        draft=draft,
         counted=builders.motion(session, Motion.Method.OPEN_COUNT, title="Arreglar la cancha"),
         roll=builders.motion(session, Motion.Method.OPEN_ROLL, title="Comprar bombillos"),
         secret=builders.motion(session, Motion.Method.SECRET_PHONE, title="Elegir la fecha"),
@@ -61,6 +69,7 @@ def client_for(username: str | None) -> Client:
     """A browser: anonymous when ``username`` is None, else signed in by session."""
     client = Client()
     if username is not None:
-        client.force_login(User.objects.get(username=username),
-                           backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(
+            User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
+        )
     return client

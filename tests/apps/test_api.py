@@ -24,8 +24,10 @@ from tests.apps.api_scene import build_scene, client_for
 pytestmark = pytest.mark.django_db
 
 
-CSV_HEADER = ("household_code,address,sector,first_names,last_names,id_number,birth_date,sex,"
-              "resident_since,phone\n")
+CSV_HEADER = (
+    "household_code,address,sector,first_names,last_names,id_number,birth_date,sex,"
+    "resident_since,phone\n"
+)
 
 
 def post_json(client, url, data):
@@ -39,8 +41,11 @@ def test_it_lists_and_shows_bodies():
     assert [b["slug"] for b in listed.json()] == [body.slug]
     detail = client_for(None).get(f"/api/bodies/{body.slug}").json()
     assert detail["name"] == body.name
-    assert detail["ruleset"] == {"version": 1, "profile": "venezuela-2009",
-                                 "params": detail["ruleset"]["params"]}
+    assert detail["ruleset"] == {
+        "version": 1,
+        "profile": "venezuela-2009",
+        "params": detail["ruleset"]["params"],
+    }
     assert detail["ruleset"]["params"]["quorum_first_call"] == "3/10"
     assert detail["committees"] == []
 
@@ -50,8 +55,9 @@ def test_it_shows_census_counts_to_anyone():
     household = Household.objects.get(body=body)
     born = timezone.localdate() - dt.timedelta(days=365 * 10)
     for name in ("Luna", "Sol"):
-        people.register_resident(household, first_names=name, last_names="Pérez",
-                                 birth_date=born, resident_since=born)
+        people.register_resident(
+            household, first_names=name, last_names="Pérez", birth_date=born, resident_since=born
+        )
     census = client_for(None).get(f"/api/bodies/{body.slug}/census").json()
     assert census["residents"] == 6
     assert census["households"] == 1
@@ -81,8 +87,9 @@ def test_it_imports_a_census_csv():
         "C-2,Calle 3 casa 1,,Rita,Gómez,,2015-01-01,F,2015-01-01,\n"
     )
     client = client_for("marta")
-    response = client.post(f"/api/bodies/{body.slug}/census/import",
-                           {"file": upload(csv_text.encode())})
+    response = client.post(
+        f"/api/bodies/{body.slug}/census/import", {"file": upload(csv_text.encode())}
+    )
     assert response.status_code == 201, response.content
     assert response.json() == {"households": 2, "residents": 3, "electorate": 2}
     assert RecordEntry.objects.filter(body=body, kind="census.imported").count() == 1
@@ -92,21 +99,36 @@ def test_it_convenes_an_assembly_and_records_attendance():
     body = builders.make_council(residents=5)
     marta = client_for("marta")
     start = timezone.now() + dt.timedelta(days=7)
-    response = post_json(marta, f"/api/bodies/{body.slug}/assemblies", {
-        "place": "Cancha techada", "first_call_at": start.isoformat(),
-        "second_call_at": (start + dt.timedelta(minutes=30)).isoformat(),
-        "agenda": ["Informe de gestión", "Proyecto de agua"], "notice": "Traer cédula",
-    })
+    response = post_json(
+        marta,
+        f"/api/bodies/{body.slug}/assemblies",
+        {
+            "place": "Cancha techada",
+            "first_call_at": start.isoformat(),
+            "second_call_at": (start + dt.timedelta(minutes=30)).isoformat(),
+            "agenda": ["Informe de gestión", "Proyecto de agua"],
+            "notice": "Traer cédula",
+        },
+    )
     assert response.status_code == 201, response.content
     assembly = response.json()
-    assert [item["title"] for item in assembly["agenda"]] == ["Informe de gestión",
-                                                            "Proyecto de agua"]
+    assert [item["title"] for item in assembly["agenda"]] == [
+        "Informe de gestión",
+        "Proyecto de agua",
+    ]
     assert assembly["status"] == "convened"
-    assert assembly["quorum"][0] == {"call": 1, "electorate": 5, "present": 0, "required": 2,
-                                     "missing": 2, "reached": False}
+    assert assembly["quorum"][0] == {
+        "call": 1,
+        "electorate": 5,
+        "present": 0,
+        "required": 2,
+        "missing": 2,
+        "reached": False,
+    }
     resident = Resident.objects.of_body(body).first()
-    recorded = post_json(marta, f"/api/assemblies/{assembly['id']}/attendance",
-                         {"resident": resident.pk})
+    recorded = post_json(
+        marta, f"/api/assemblies/{assembly['id']}/attendance", {"resident": resident.pk}
+    )
     assert recorded.status_code == 201, recorded.content
     assert recorded.json()["present"] == 1
     assert len(recorded.json()["voting_code"]) == 6
@@ -116,8 +138,9 @@ def test_it_convenes_an_assembly_and_records_attendance():
 
 def test_it_opens_an_assembly_with_quorum():
     scene = build_scene()
-    response = post_json(client_for("marta"), f"/api/assemblies/{scene.convened.pk}/open",
-                         {"call": 1})
+    response = post_json(
+        client_for("marta"), f"/api/assemblies/{scene.convened.pk}/open", {"call": 1}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "in_session"
     assert response.json()["opened_on_call"] == 1
@@ -131,8 +154,10 @@ def test_it_refuses_to_open_without_quorum_with_the_numbers(language):
     assemblies.record_attendance(assembly, Resident.objects.of_body(body).first(), by=marta)
     entries = RecordEntry.objects.count()
     response = client_for("marta").post(
-        f"/api/assemblies/{assembly.pk}/open", json.dumps({"call": 1}),
-        content_type="application/json", HTTP_ACCEPT_LANGUAGE=language,
+        f"/api/assemblies/{assembly.pk}/open",
+        json.dumps({"call": 1}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
     )
     assert response.status_code == 409
     refusal = response.json()
@@ -148,17 +173,25 @@ def test_it_refuses_to_open_without_quorum_with_the_numbers(language):
 def test_it_adds_a_motion_and_closes_a_hand_counted_vote():
     scene = build_scene()
     marta = client_for("marta")
-    added = post_json(marta, f"/api/assemblies/{scene.session.pk}/motions", {
-        "title": "Crear el comité de deportes", "method": "open_count",
-        "kind": "create_committee", "payload": {"committee": "Deportes"}, "agenda_item": 2,
-    })
+    added = post_json(
+        marta,
+        f"/api/assemblies/{scene.session.pk}/motions",
+        {
+            "title": "Crear el comité de deportes",
+            "method": "open_count",
+            "kind": "create_committee",
+            "payload": {"committee": "Deportes"},
+            "agenda_item": 2,
+        },
+    )
     assert added.status_code == 201, added.content
     motion = added.json()
     assert (motion["status"], motion["agenda_item"]) == ("draft", 2)
     opened = marta.post(f"/api/motions/{motion['id']}/open")
     assert opened.status_code == 200 and opened.json()["status"] == "open"
-    closed = post_json(marta, f"/api/motions/{motion['id']}/close",
-                       {"yes": 7, "no": 2, "abstain": 1})
+    closed = post_json(
+        marta, f"/api/motions/{motion['id']}/close", {"yes": 7, "no": 2, "abstain": 1}
+    )
     assert closed.status_code == 201, closed.content
     decision = closed.json()
     assert (decision["yes"], decision["attendees"], decision["needed"]) == (7, 10, 6)
@@ -172,8 +205,11 @@ def test_it_takes_secret_ballots_by_voting_code_and_counts_them():
     anonymous = client_for(None)
     receipts = []
     for code, choice in zip(scene.codes[:3], ["yes", "yes", "no"], strict=True):
-        cast = post_json(anonymous, f"/api/motions/{scene.secret.pk}/ballots",
-                         {"voting_code": code.lower(), "choice": choice})
+        cast = post_json(
+            anonymous,
+            f"/api/motions/{scene.secret.pk}/ballots",
+            {"voting_code": code.lower(), "choice": choice},
+        )
         assert cast.status_code == 201, cast.content
         receipts.append(cast.json()["receipt"])
     assert sorted(receipts) == sorted(SecretBallot.objects.values_list("receipt", flat=True))
@@ -187,8 +223,11 @@ def test_it_records_roll_call_votes():
     scene = build_scene()
     marta = client_for("marta")
     for resident in scene.members[:6]:
-        voted = post_json(marta, f"/api/motions/{scene.roll.pk}/roll-call",
-                          {"resident": resident.pk, "choice": "yes"})
+        voted = post_json(
+            marta,
+            f"/api/motions/{scene.roll.pk}/roll-call",
+            {"resident": resident.pk, "choice": "yes"},
+        )
         assert voted.status_code == 201, voted.content
     closed = marta.post(f"/api/motions/{scene.roll.pk}/close", content_type="application/json")
     assert closed.json()["approved"] is True
@@ -197,12 +236,17 @@ def test_it_records_roll_call_votes():
 
 def test_it_lists_decisions_and_exports_the_record():
     scene = build_scene()
-    post_json(client_for("marta"), f"/api/motions/{scene.counted.pk}/close",
-              {"yes": 9, "no": 1, "abstain": 0})
+    post_json(
+        client_for("marta"),
+        f"/api/motions/{scene.counted.pk}/close",
+        {"yes": 9, "no": 1, "abstain": 0},
+    )
     anonymous = client_for(None)
     decisions = anonymous.get(f"/api/bodies/{scene.body.slug}/decisions").json()
     assert [(d["number"], d["title"], d["approved"]) for d in decisions] == [
-        (2, "Arreglar la cancha", True), (1, "Aprobar el acta anterior", True)]
+        (2, "Arreglar la cancha", True),
+        (1, "Aprobar el acta anterior", True),
+    ]
     one = anonymous.get(f"/api/bodies/{scene.body.slug}/decisions/2").json()
     assert one["rule"] == "majority_of_attendees"
     exported = anonymous.get(f"/api/bodies/{scene.body.slug}/record")
@@ -219,16 +263,23 @@ def test_it_serves_a_valid_openapi_schema_listing_the_endpoints():
     validate(schema)
     assert schema["info"]["title"] == "Comuna API"
     expected = {
-        ("get", "/api/bodies"), ("get", "/api/bodies/{slug}"),
-        ("get", "/api/bodies/{slug}/census"), ("get", "/api/bodies/{slug}/census/households"),
-        ("post", "/api/bodies/{slug}/census/import"), ("get", "/api/bodies/{slug}/assemblies"),
-        ("post", "/api/bodies/{slug}/assemblies"), ("get", "/api/assemblies/{assembly_id}"),
+        ("get", "/api/bodies"),
+        ("get", "/api/bodies/{slug}"),
+        ("get", "/api/bodies/{slug}/census"),
+        ("get", "/api/bodies/{slug}/census/households"),
+        ("post", "/api/bodies/{slug}/census/import"),
+        ("get", "/api/bodies/{slug}/assemblies"),
+        ("post", "/api/bodies/{slug}/assemblies"),
+        ("get", "/api/assemblies/{assembly_id}"),
         ("post", "/api/assemblies/{assembly_id}/attendance"),
         ("post", "/api/assemblies/{assembly_id}/open"),
         ("post", "/api/assemblies/{assembly_id}/motions"),
-        ("post", "/api/motions/{motion_id}/open"), ("post", "/api/motions/{motion_id}/roll-call"),
-        ("post", "/api/motions/{motion_id}/ballots"), ("post", "/api/motions/{motion_id}/close"),
-        ("get", "/api/bodies/{slug}/decisions"), ("get", "/api/bodies/{slug}/record"),
+        ("post", "/api/motions/{motion_id}/open"),
+        ("post", "/api/motions/{motion_id}/roll-call"),
+        ("post", "/api/motions/{motion_id}/ballots"),
+        ("post", "/api/motions/{motion_id}/close"),
+        ("get", "/api/bodies/{slug}/decisions"),
+        ("get", "/api/bodies/{slug}/record"),
     }
     listed = {(method, path) for path, ops in schema["paths"].items() for method in ops}
     assert expected <= listed
@@ -257,8 +308,11 @@ def test_it_lists_assemblies_and_decisions_in_constant_queries(django_assert_max
     for _ in range(4):
         builders.convene(scene.body)
     for motion in (scene.counted, scene.roll, scene.secret):
-        post_json(client_for("marta"), f"/api/motions/{motion.pk}/close",
-                  {"yes": 1, "no": 0, "abstain": 0})
+        post_json(
+            client_for("marta"),
+            f"/api/motions/{motion.pk}/close",
+            {"yes": 1, "no": 0, "abstain": 0},
+        )
     assert Decision.objects.count() == 4
     anonymous = client_for(None)
     with django_assert_max_num_queries(3):
@@ -272,8 +326,12 @@ def test_it_lists_households_in_constant_queries(django_assert_max_num_queries):
     for n in range(5):
         household = people.add_household(body, code=f"K-{n}", address="Calle 9")
         people.register_resident(
-            household, first_names="Ana", last_names=f"Luna{n}",
-            birth_date=dt.date(1990, 1, 1), resident_since=dt.date(2010, 1, 1))
+            household,
+            first_names="Ana",
+            last_names=f"Luna{n}",
+            birth_date=dt.date(1990, 1, 1),
+            resident_since=dt.date(2010, 1, 1),
+        )
     marta = client_for("marta")
     # Session and user (2), body for the policy and its roles (2), body, households, residents.
     with django_assert_max_num_queries(7):

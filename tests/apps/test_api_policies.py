@@ -35,16 +35,21 @@ pytestmark = pytest.mark.django_db
 PERSONAS = (None, "tomas", "marta")
 
 
-
 def _convene_payload(scene: Scene, persona: int) -> dict[str, Any]:
     start = timezone.now() + dt.timedelta(days=3)
-    return {"place": "Escuela", "first_call_at": start.isoformat(),
-            "second_call_at": (start + dt.timedelta(hours=1)).isoformat(), "agenda": ["Agua"]}
+    return {
+        "place": "Escuela",
+        "first_call_at": start.isoformat(),
+        "second_call_at": (start + dt.timedelta(hours=1)).isoformat(),
+        "agenda": ["Agua"],
+    }
 
 
 def _csv(scene: Scene, persona: int) -> dict[str, Any]:
-    text = ("household_code,address,first_names,last_names,birth_date,resident_since\n"
-            f"Z-{persona},Calle 5,Eva,Mora,1970-01-01,2000-01-01\n")
+    text = (
+        "household_code,address,first_names,last_names,birth_date,resident_since\n"
+        f"Z-{persona},Calle 5,Eva,Mora,1970-01-01,2000-01-01\n"
+    )
     return {"file": SimpleUploadedFile("c.csv", text.encode(), content_type="text/csv")}
 
 
@@ -67,44 +72,88 @@ ROUTES = [
     Route("get", "/api/bodies", lambda s, u: "/api/bodies"),
     Route("get", "/api/bodies/{slug}", lambda s, u: f"/api/bodies/{s.body.slug}"),
     Route("get", "/api/bodies/{slug}/census", lambda s, u: f"/api/bodies/{s.body.slug}/census"),
-    Route("get", "/api/bodies/{slug}/census/households",
-          lambda s, u: f"/api/bodies/{s.body.slug}/census/households"),
-    Route("post", "/api/bodies/{slug}/census/import",
-          lambda s, u: f"/api/bodies/{s.body.slug}/census/import", _csv, multipart=True),
-    Route("get", "/api/bodies/{slug}/assemblies",
-          lambda s, u: f"/api/bodies/{s.body.slug}/assemblies"),
-    Route("post", "/api/bodies/{slug}/assemblies",
-          lambda s, u: f"/api/bodies/{s.body.slug}/assemblies", _convene_payload),
+    Route(
+        "get",
+        "/api/bodies/{slug}/census/households",
+        lambda s, u: f"/api/bodies/{s.body.slug}/census/households",
+    ),
+    Route(
+        "post",
+        "/api/bodies/{slug}/census/import",
+        lambda s, u: f"/api/bodies/{s.body.slug}/census/import",
+        _csv,
+        multipart=True,
+    ),
+    Route(
+        "get", "/api/bodies/{slug}/assemblies", lambda s, u: f"/api/bodies/{s.body.slug}/assemblies"
+    ),
+    Route(
+        "post",
+        "/api/bodies/{slug}/assemblies",
+        lambda s, u: f"/api/bodies/{s.body.slug}/assemblies",
+        _convene_payload,
+    ),
     Route("get", "/api/assemblies/{assembly_id}", lambda s, u: f"/api/assemblies/{s.session.pk}"),
-    Route("post", "/api/assemblies/{assembly_id}/attendance",
-          lambda s, u: f"/api/assemblies/{s.convened.pk}/attendance",
-          lambda s, i: {"resident": s.members[-1].pk}),
-    Route("post", "/api/assemblies/{assembly_id}/open",
-          lambda s, u: f"/api/assemblies/{s.convened.pk}/open", lambda s, i: {"call": 1}),
-    Route("post", "/api/assemblies/{assembly_id}/motions",
-          lambda s, u: f"/api/assemblies/{s.session.pk}/motions",
-          lambda s, i: {"title": "Bombillos", "method": "open_count"}),
+    Route(
+        "post",
+        "/api/assemblies/{assembly_id}/attendance",
+        lambda s, u: f"/api/assemblies/{s.convened.pk}/attendance",
+        lambda s, i: {"resident": s.members[-1].pk},
+    ),
+    Route(
+        "post",
+        "/api/assemblies/{assembly_id}/open",
+        lambda s, u: f"/api/assemblies/{s.convened.pk}/open",
+        lambda s, i: {"call": 1},
+    ),
+    Route(
+        "post",
+        "/api/assemblies/{assembly_id}/motions",
+        lambda s, u: f"/api/assemblies/{s.session.pk}/motions",
+        lambda s, i: {"title": "Bombillos", "method": "open_count"},
+    ),
     Route("get", "/api/motions/{motion_id}", lambda s, u: f"/api/motions/{s.secret.pk}"),
-    Route("post", "/api/motions/{motion_id}/open", lambda s, u: f"/api/motions/{s.draft.pk}/open",
-          lambda s, i: {}),
-    Route("post", "/api/motions/{motion_id}/roll-call",
-          lambda s, u: f"/api/motions/{s.roll.pk}/roll-call",
-          lambda s, i: {"resident": s.members[0].pk, "choice": "no"}),
-    Route("post", "/api/motions/{motion_id}/ballots",
-          lambda s, u: f"/api/motions/{s.secret.pk}/ballots",
-          lambda s, i: {"voting_code": s.codes[i], "choice": "yes"}),
-    Route("post", "/api/motions/{motion_id}/close",
-          lambda s, u: f"/api/motions/{s.counted.pk}/close",
-          lambda s, i: {"yes": 6, "no": 1, "abstain": 0}),
-    Route("get", "/api/bodies/{slug}/decisions",
-          lambda s, u: f"/api/bodies/{s.body.slug}/decisions"),
-    Route("get", "/api/bodies/{slug}/decisions/{number}",
-          lambda s, u: f"/api/bodies/{s.body.slug}/decisions/1"),
+    Route(
+        "post",
+        "/api/motions/{motion_id}/open",
+        lambda s, u: f"/api/motions/{s.draft.pk}/open",
+        lambda s, i: {},
+    ),
+    Route(
+        "post",
+        "/api/motions/{motion_id}/roll-call",
+        lambda s, u: f"/api/motions/{s.roll.pk}/roll-call",
+        lambda s, i: {"resident": s.members[0].pk, "choice": "no"},
+    ),
+    Route(
+        "post",
+        "/api/motions/{motion_id}/ballots",
+        lambda s, u: f"/api/motions/{s.secret.pk}/ballots",
+        lambda s, i: {"voting_code": s.codes[i], "choice": "yes"},
+    ),
+    Route(
+        "post",
+        "/api/motions/{motion_id}/close",
+        lambda s, u: f"/api/motions/{s.counted.pk}/close",
+        lambda s, i: {"yes": 6, "no": 1, "abstain": 0},
+    ),
+    Route(
+        "get", "/api/bodies/{slug}/decisions", lambda s, u: f"/api/bodies/{s.body.slug}/decisions"
+    ),
+    Route(
+        "get",
+        "/api/bodies/{slug}/decisions/{number}",
+        lambda s, u: f"/api/bodies/{s.body.slug}/decisions/1",
+    ),
     Route("get", "/api/bodies/{slug}/record", lambda s, u: f"/api/bodies/{s.body.slug}/record"),
     Route("get", "/api/tokens", lambda s, u: "/api/tokens"),
     Route("post", "/api/tokens", lambda s, u: "/api/tokens", lambda s, i: {"name": "script"}),
-    Route("post", "/api/tokens/{token_id}/revoke",
-          lambda s, u: f"/api/tokens/{_own_token(u)}/revoke", lambda s, i: {}),
+    Route(
+        "post",
+        "/api/tokens/{token_id}/revoke",
+        lambda s, u: f"/api/tokens/{_own_token(u)}/revoke",
+        lambda s, i: {},
+    ),
 ]
 
 
@@ -120,7 +169,8 @@ def operations():
 
 def test_it_declares_a_known_policy_on_every_operation():
     undeclared = [
-        (method, path) for method, path, operation in operations()
+        (method, path)
+        for method, path, operation in operations()
         if getattr(operation.view_func, "comuna_policy", None) not in policies.POLICIES
     ]
     assert undeclared == []
@@ -165,8 +215,9 @@ def test_it_enforces_the_policy_for_each_persona(route):
             continue
         expected = 401 if username is None else 403
         assert response.status_code == expected, (username, response.content)
-        assert response.json()["code"] == ("api.unauthorized" if expected == 401
-                                           else "api.forbidden")
+        assert response.json()["code"] == (
+            "api.unauthorized" if expected == 401 else "api.forbidden"
+        )
         after = RecordEntry.objects.count(), ApiToken.objects.count(), Attendance.objects.count()
         assert after == writes
 
@@ -179,9 +230,12 @@ def test_it_gives_the_roles_in_the_table_and_no_more():
     Role.objects.create(user=tomas, body=scene.body, kind=Role.Kind.ELECTORAL_COMMISSION)
     assert policies.can(tomas, "vote.close", scene.body)
     assert not policies.can(tomas, "assembly.convene", scene.body)
-    other = bodies.found_council(name="Consejo Comunal El Valle", territory="El Valle",
-                                 founded_on=dt.date(2024, 3, 1),
-                                 promoters=[User.objects.get(username="luis")])
+    other = bodies.found_council(
+        name="Consejo Comunal El Valle",
+        territory="El Valle",
+        founded_on=dt.date(2024, 3, 1),
+        promoters=[User.objects.get(username="luis")],
+    )
     assert not policies.can(marta, "census.import", other)  # her role is in another body
     root = User.objects.create_superuser("root", "root@example.org", "x")
     assert policies.can(root, "census.import", scene.body)
@@ -194,8 +248,12 @@ def test_it_accepts_a_personal_token_without_csrf():
     marta = User.objects.get(username="marta")
     _token, raw = tokens.issue_token(marta, "acta script")
     client = Client(enforce_csrf_checks=True)
-    response = client.post(f"/api/motions/{scene.draft.pk}/open", "{}",
-                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.post(
+        f"/api/motions/{scene.draft.pk}/open",
+        "{}",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
     assert response.status_code == 200, response.content
     assert ApiToken.objects.get(user=marta).last_used_at is not None
 
@@ -218,8 +276,9 @@ def test_it_issues_lists_and_revokes_tokens_for_their_owner_only():
     builders.make_council(residents=0)
     builders.make_user("tomas")
     marta = client_for("marta")
-    issued = marta.post("/api/tokens", json.dumps({"name": "hoja de cálculo"}),
-                        content_type="application/json")
+    issued = marta.post(
+        "/api/tokens", json.dumps({"name": "hoja de cálculo"}), content_type="application/json"
+    )
     assert issued.status_code == 201
     raw = issued.json()["token"]
     assert raw.startswith("cmn_")
@@ -238,8 +297,9 @@ def test_it_issues_lists_and_revokes_tokens_for_their_owner_only():
 def test_it_checks_csrf_on_session_writes():
     scene = build_scene()
     client = Client(enforce_csrf_checks=True)
-    client.force_login(User.objects.get(username="marta"),
-                       backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        User.objects.get(username="marta"), backend="django.contrib.auth.backends.ModelBackend"
+    )
     url = f"/api/motions/{scene.draft.pk}/open"
     refused = client.post(url, "{}", content_type="application/json")
     assert (refused.status_code, refused.json()["code"]) == (403, "api.csrf_failed")

@@ -42,7 +42,9 @@ def _url(route: str, slug: str, pk: int) -> str:
     return "/" + route.replace("<slug:slug>", slug).replace("<int:pk>", str(pk))
 
 
-PROTECTED = [(r, p) for r, p in ROUTES if p.callback.policy != PUBLIC and not is_public(p.callback.policy)]
+PROTECTED = [
+    (r, p) for r, p in ROUTES if p.callback.policy != PUBLIC and not is_public(p.callback.policy)
+]
 
 
 @pytest.mark.django_db

@@ -18,11 +18,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def test_it_passes_the_deploy_checklist_in_production_settings():
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env |= {"COMUNA_DEBUG": "0", "COMUNA_SECRET_KEY": "x" * 60 + "-prod-key-!@#$%^&*()",
-           "COMUNA_ALLOWED_HOSTS": "comuna.example.org", "DJANGO_SETTINGS_MODULE": "comuna.settings"}
+    env |= {
+        "COMUNA_DEBUG": "0",
+        "COMUNA_SECRET_KEY": "x" * 60 + "-prod-key-!@#$%^&*()",
+        "COMUNA_ALLOWED_HOSTS": "comuna.example.org",
+        "DJANGO_SETTINGS_MODULE": "comuna.settings",
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -32,7 +40,12 @@ def test_it_passes_the_deploy_checklist_in_production_settings():
 def test_it_sends_security_headers(client):
     response = client.get("/")
     csp = response["Content-Security-Policy"]
-    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"):
+    for directive in (
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "script-src 'self'",
+    ):
         assert directive in csp
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"

@@ -156,7 +156,9 @@ def test_it_lists_assemblies_in_constant_queries(
     assert response.status_code == 200
 
 
-def test_it_keeps_list_pages_to_a_fixed_number_of_queries(marta_client, council, django_assert_max_num_queries):
+def test_it_keeps_list_pages_to_a_fixed_number_of_queries(
+    marta_client, council, django_assert_max_num_queries
+):
     assembly = builders.open_with_quorum(builders.convene(council))
     marta = builders.make_user("marta")
     for i in range(5):
@@ -173,7 +175,9 @@ def test_it_keeps_list_pages_to_a_fixed_number_of_queries(marta_client, council,
             assert marta_client.get(url).status_code == 200, name
     for name in ("assembly_detail", "acta", "attendance_sheet", "voting_codes"):
         with django_assert_max_num_queries(20):
-            assert marta_client.get(reverse(name, args=[council.slug, assembly.pk])).status_code == 200
+            assert (
+                marta_client.get(reverse(name, args=[council.slug, assembly.pk])).status_code == 200
+            )
 
 
 def test_it_rejects_a_bad_census_file_row_by_row(marta_client, council):
@@ -186,8 +190,10 @@ def test_it_rejects_a_bad_census_file_row_by_row(marta_client, council):
         "H-10,Calle 10,,Pedro,Gil,V-1,1985-02-02,M,2000-01-01,\n"
     )
     before = Resident.objects.count()
-    response = marta_client.post(reverse("census_import", args=[council.slug]),
-                                 {"file": SimpleUploadedFile("censo.csv", rows.encode())})
+    response = marta_client.post(
+        reverse("census_import", args=[council.slug]),
+        {"file": SimpleUploadedFile("censo.csv", rows.encode())},
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "Línea 3" in page and "Línea 4" in page and "no se importó nada" in page.lower()

@@ -43,10 +43,15 @@ def _with_counts(queryset):  # -> QuerySet[Assembly]
 
 def assembly_out(assembly: Assembly) -> dict[str, Any]:
     return {
-        "id": assembly.pk, "body": assembly.body.slug, "kind": assembly.kind,
-        "status": assembly.status, "place": assembly.place,
-        "first_call_at": assembly.first_call_at, "second_call_at": assembly.second_call_at,
-        "opened_on_call": assembly.opened_on_call, "attendance": assembly.n_attendance,
+        "id": assembly.pk,
+        "body": assembly.body.slug,
+        "kind": assembly.kind,
+        "status": assembly.status,
+        "place": assembly.place,
+        "first_call_at": assembly.first_call_at,
+        "second_call_at": assembly.second_call_at,
+        "opened_on_call": assembly.opened_on_call,
+        "attendance": assembly.n_attendance,
         "motions": assembly.n_motions,
     }
 
@@ -54,18 +59,30 @@ def assembly_out(assembly: Assembly) -> dict[str, Any]:
 def motion_out(motion: Motion) -> dict[str, Any]:
     decision = getattr(motion, "decision", None)
     return {
-        "id": motion.pk, "title": motion.title, "text": motion.text, "kind": motion.kind,
-        "method": motion.method, "status": motion.status, "payload": motion.payload,
+        "id": motion.pk,
+        "title": motion.title,
+        "text": motion.text,
+        "kind": motion.kind,
+        "method": motion.method,
+        "status": motion.status,
+        "payload": motion.payload,
         "agenda_item": motion.agenda_item.position if motion.agenda_item else None,
-        "opened_at": motion.opened_at, "closed_at": motion.closed_at,
+        "opened_at": motion.opened_at,
+        "closed_at": motion.closed_at,
         "decision": decision.number if decision else None,
     }
 
 
 def _quorum(assembly: Assembly, call: int, present: int) -> dict[str, Any]:
     result = assemblies.quorum_of(assembly, call, present)
-    return {"call": call, "electorate": result.electorate, "present": result.present,
-            "required": result.required, "missing": result.missing, "reached": result.reached}
+    return {
+        "call": call,
+        "electorate": result.electorate,
+        "present": result.present,
+        "required": result.required,
+        "missing": result.missing,
+        "reached": result.reached,
+    }
 
 
 def assembly_detail(assembly_id: int) -> dict[str, Any]:
@@ -74,8 +91,11 @@ def assembly_detail(assembly_id: int) -> dict[str, Any]:
     )
     motions = assembly.motions.select_related("agenda_item", "decision").order_by("pk")
     return {
-        **assembly_out(assembly), "notice": assembly.notice, "summary": assembly.summary,
-        "ruleset_version": assembly.ruleset.number, "opened_at": assembly.opened_at,
+        **assembly_out(assembly),
+        "notice": assembly.notice,
+        "summary": assembly.summary,
+        "ruleset_version": assembly.ruleset.number,
+        "opened_at": assembly.opened_at,
         "closed_at": assembly.closed_at,
         "agenda": list(assembly.agenda.values("position", "title", "notes")),
         "motion_list": [motion_out(motion) for motion in motions],
@@ -102,8 +122,13 @@ def convene_assembly(request: HttpRequest, slug: str, data: ConveneIn) -> tuple[
     """Convene an assembly: place, first and second call, agenda."""
     body = get_object_or_404(Body, slug=slug)
     assembly = assemblies.convene_assembly(
-        body, by=request.auth, place=data.place, first_call_at=_aware(data.first_call_at),
-        second_call_at=_aware(data.second_call_at), agenda=data.agenda, notice=data.notice,
+        body,
+        by=request.auth,
+        place=data.place,
+        first_call_at=_aware(data.first_call_at),
+        second_call_at=_aware(data.second_call_at),
+        agenda=data.agenda,
+        notice=data.notice,
         kind=data.kind,
     )
     return 201, assembly_detail(assembly.pk)
@@ -120,8 +145,11 @@ def resident_of(body: Body, resident_id: int) -> Resident:
     # Looked up inside the body's census only: ids of other councils' residents stay unknown.
     resident = Resident.objects.filter(body=body, pk=resident_id).first()
     if resident is None:
-        raise InputError("census.unknown_resident", "No resident {resident} in this census.",
-                         resident=resident_id)
+        raise InputError(
+            "census.unknown_resident",
+            "No resident {resident} in this census.",
+            resident=resident_id,
+        )
     return resident
 
 
@@ -135,8 +163,10 @@ def record_attendance(
     resident = resident_of(assembly.body, data.resident)
     attendance = assemblies.record_attendance(assembly, resident, by=request.auth)
     return 201, {
-        "resident": resident.pk, "name": resident.full_name,
-        "recorded_at": attendance.recorded_at, "voting_code": attendance.voting_code,
+        "resident": resident.pk,
+        "name": resident.full_name,
+        "recorded_at": attendance.recorded_at,
+        "voting_code": attendance.voting_code,
         "present": assembly.attendance.count(),
     }
 
@@ -159,10 +189,18 @@ def add_motion(request: HttpRequest, assembly_id: AssemblyId, data: MotionIn) ->
     if data.agenda_item is not None:
         item = AgendaItem.objects.filter(assembly=assembly, position=data.agenda_item).first()
         if item is None:
-            raise InputError("motion.unknown_item", "The agenda has no item {position}.",
-                             position=data.agenda_item)
+            raise InputError(
+                "motion.unknown_item",
+                "The agenda has no item {position}.",
+                position=data.agenda_item,
+            )
     motion = assemblies.add_motion(
-        assembly, title=data.title, method=data.method, text=data.text, kind=data.kind,
-        payload=data.payload, agenda_item=item,
+        assembly,
+        title=data.title,
+        method=data.method,
+        text=data.text,
+        kind=data.kind,
+        payload=data.payload,
+        agenda_item=item,
     )
     return 201, motion_out(motion)

@@ -21,8 +21,12 @@ NOT_FOUND = {404: ErrorOut}
 
 def body_out(body: Body) -> dict[str, Any]:
     return {
-        "slug": body.slug, "name": body.name, "kind": body.kind, "setting": body.setting,
-        "territory": body.territory, "founded_on": body.founded_on,
+        "slug": body.slug,
+        "name": body.name,
+        "kind": body.kind,
+        "setting": body.setting,
+        "territory": body.territory,
+        "founded_on": body.founded_on,
         "parent": body.parent.slug if body.parent else None,
     }
 
@@ -30,12 +34,23 @@ def body_out(body: Body) -> dict[str, Any]:
 def decision_out(decision: Decision) -> dict[str, Any]:
     motion = decision.motion
     return {
-        "number": decision.number, "body": decision.body.slug, "assembly": motion.assembly_id,
-        "motion": motion.pk, "title": motion.title, "kind": motion.kind, "method": motion.method,
-        "yes": decision.yes, "no": decision.no, "abstain": decision.abstain,
-        "attendees": decision.attendees, "electorate": decision.electorate, "rule": decision.rule,
-        "needed": decision.needed, "approved": decision.approved,
-        "decided_at": decision.decided_at, "ruleset_version": decision.ruleset.number,
+        "number": decision.number,
+        "body": decision.body.slug,
+        "assembly": motion.assembly_id,
+        "motion": motion.pk,
+        "title": motion.title,
+        "kind": motion.kind,
+        "method": motion.method,
+        "yes": decision.yes,
+        "no": decision.no,
+        "abstain": decision.abstain,
+        "attendees": decision.attendees,
+        "electorate": decision.electorate,
+        "rule": decision.rule,
+        "needed": decision.needed,
+        "approved": decision.approved,
+        "decided_at": decision.decided_at,
+        "ruleset_version": decision.ruleset.number,
     }
 
 
@@ -53,9 +68,13 @@ def get_body(request: HttpRequest, slug: str) -> dict[str, Any]:
     body = get_object_or_404(Body.objects.select_related("parent"), slug=slug)
     ruleset = current_ruleset(body)
     return {
-        **body_out(body), "registration_number": body.registration_number,
-        "ruleset": {"version": ruleset.number, "profile": ruleset.profile,
-                    "params": ruleset.params},
+        **body_out(body),
+        "registration_number": body.registration_number,
+        "ruleset": {
+            "version": ruleset.number,
+            "profile": ruleset.profile,
+            "params": ruleset.params,
+        },
         "committees": list(body.committees.values_list("name", flat=True)),
     }
 

@@ -36,9 +36,12 @@ def census_summary(request: HttpRequest, slug: str) -> dict[str, Any]:
     )
     today = timezone.localdate()
     return {
-        "body": body.slug, "households": counts["n"], "residents": residents["current"],
+        "body": body.slug,
+        "households": counts["n"],
+        "residents": residents["current"],
         "electorate": people.electorate_size(body, today),
-        "member_min_age": current_ruleset(body).param("member_min_age"), "on": today,
+        "member_min_age": current_ruleset(body).param("member_min_age"),
+        "on": today,
     }
 
 
@@ -54,8 +57,11 @@ def list_households(request: HttpRequest, slug: str) -> list[Household]:
 
 def _read_csv(upload: UploadedFile) -> str:
     if upload.size is not None and upload.size > MAX_CSV_BYTES:
-        raise InputError("census.csv_too_large", "The file is larger than {limit} MB.",
-                         limit=MAX_CSV_BYTES // (1024 * 1024))
+        raise InputError(
+            "census.csv_too_large",
+            "The file is larger than {limit} MB.",
+            limit=MAX_CSV_BYTES // (1024 * 1024),
+        )
     try:
         return upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -73,6 +79,7 @@ def import_census(request: HttpRequest, slug: str, file: File[UploadedFile]) -> 
     body = get_object_or_404(Body, slug=slug)
     report = people.import_census(body, _read_csv(file))
     return 201, {
-        "households": report.households, "residents": report.residents,
+        "households": report.households,
+        "residents": report.residents,
         "electorate": people.electorate_size(body),
     }
