@@ -58,6 +58,7 @@ def body_detail(request: HttpRequest, body: Body) -> HttpResponse:
         ).order_by("first_call_at")[:5],
         "in_session": body.assemblies.filter(status=Assembly.Status.IN_SESSION),
         "decisions": Decision.objects.filter(body=body).select_related("motion")[:8],
+        "decisions_total": Decision.objects.filter(body=body).count(),
         "committees": body.committees.all(),
         "participation": participation(body),
         "can_run": can(request.user, "assembly.open", body),

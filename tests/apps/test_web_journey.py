@@ -198,3 +198,9 @@ def test_it_rejects_a_bad_census_file_row_by_row(marta_client, council):
     page = response.content.decode()
     assert "Línea 3" in page and "Línea 4" in page and "no se importó nada" in page.lower()
     assert Resident.objects.count() == before
+
+
+def test_it_finds_its_stylesheet():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("comuna/comuna.css")
