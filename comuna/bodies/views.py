@@ -16,7 +16,7 @@ from comuna.bodies.forms import FoundCouncilForm, OfficerForm, RegistrationForm
 from comuna.bodies.models import Body, RecordEntry, Role
 from comuna.core.errors import ComunaError
 from comuna.people.services import electorate_size
-from comuna.policies import PUBLIC, can, requires
+from comuna.policies import PUBLIC, allowed, requires
 from comuna.web import render_refusal
 
 
@@ -47,6 +47,11 @@ def found_council(request: HttpRequest) -> HttpResponse:
 def body_detail(request: HttpRequest, body: Body) -> HttpResponse:
     now = timezone.now()
     ruleset = services.current_ruleset(body)
+    may = allowed(
+        request.user,
+        body,
+        ("assembly.open", "assembly.convene", "census.view_residents", "roles.manage"),
+    )
     context = {
         "body": body,
         "ruleset": ruleset,
@@ -61,10 +66,10 @@ def body_detail(request: HttpRequest, body: Body) -> HttpResponse:
         "decisions_total": Decision.objects.filter(body=body).count(),
         "committees": body.committees.all(),
         "participation": participation(body),
-        "can_run": can(request.user, "assembly.open", body),
-        "can_convene": can(request.user, "assembly.convene", body),
-        "can_census": can(request.user, "census.view_residents", body),
-        "can_roles": can(request.user, "roles.manage", body),
+        "can_run": may["assembly.open"],
+        "can_convene": may["assembly.convene"],
+        "can_census": may["census.view_residents"],
+        "can_roles": may["roles.manage"],
     }
     return render(request, "bodies/detail.html", context)
 
