@@ -1,0 +1,119 @@
+"""Exact panel weights from the solver's final basis (ADR 0032).
+
+The last linear programme of LEXIMIN (or maximin) ends at a vertex: the panels in its basis
+and the constraints it holds tight determine the weights as the solution of a square linear
+system. Solving that system again in exact rational arithmetic, with each stage's level
+replaced by the simple fraction it approximates (``snap``), removes the solver's rounding
+errors; the result is then checked exactly (weights non-negative, summing to 1, every level
+met). When any check fails the caller falls back to rounding to whole billionths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+Composition = tuple[int, ...]
+_SNAP_DENOMINATOR = 10**4
+_SNAP_DISTANCE = 1e-11
+
+
+@dataclass(frozen=True, slots=True)
+class Vertex:
+    """The final basis: which panels (and z) are basic, which rows are tight."""
+
+    compositions: tuple[Composition, ...]
+    basic: tuple[int, ...]
+    """Indices into ``compositions``; -1 stands for the level variable z."""
+    tight: tuple[int, ...]
+    """Type rows held at their bound; ``len(sizes)`` is the row 'weights sum to 1'."""
+    levels: tuple[Fraction | None, ...]
+    """Per type: the exact level it was fixed at, or None if it was still at level z."""
+
+
+def snap(level: float) -> Fraction:
+    """The simple fraction a solver level stands for (e.g. 0.0909090909 -> 1/11).
+
+    Only a fraction with denominator up to 10,000 within 1e-11 counts as meant (a looser
+    rule finds spurious fractions near any number); otherwise the binary value of the float
+    itself is kept.
+    """
+    simple = Fraction(level).limit_denominator(_SNAP_DENOMINATOR)
+    if abs(float(simple) - level) <= _SNAP_DISTANCE:
+        return simple
+    return Fraction(max(level, 0.0))
+
+
+def exact_weights(vertex: Vertex, sizes: tuple[int, ...]) -> dict[int, Fraction] | None:
+    """Exact weights per composition index, or None when the vertex does not check out."""
+    columns = list(vertex.basic)
+    if len(columns) != len(vertex.tight):
+        return None
+    rows = [_equation(vertex, sizes, row, columns) for row in vertex.tight]
+    solution = _solve(rows, len(columns))
+    if solution is None:
+        return None
+    weights = {c: v for c, v in zip(columns, solution, strict=True) if c >= 0}
+    z = next((v for c, v in zip(columns, solution, strict=True) if c < 0), None)
+    if any(w < 0 for w in weights.values()) or sum(weights.values()) != 1:
+        return None
+    for t, level in enumerate(vertex.levels):
+        expected = (
+            sum((w * vertex.compositions[c][t] for c, w in weights.items()), Fraction(0)) / sizes[t]
+        )
+        floor = level if level is not None else z
+        if floor is None or expected < floor - _slack(floor):
+            return None
+    return {c: w for c, w in weights.items() if w}
+
+
+def _slack(level: Fraction) -> Fraction:
+    """A snapped level must be met exactly; a level kept as a float only to within 1e-9."""
+    return Fraction(0) if level.denominator <= _SNAP_DENOMINATOR else Fraction(1, 10**9)
+
+
+def _equation(
+    vertex: Vertex, sizes: tuple[int, ...], row: int, columns: list[int]
+) -> tuple[list[int], Fraction]:
+    """Integer coefficients of the basic columns in a tight row, and its right-hand side.
+
+    A type row is multiplied by the type's size, so panel counts appear as they are.
+    """
+    if row == len(sizes):
+        return [0 if c < 0 else 1 for c in columns], Fraction(1)
+    level = vertex.levels[row]
+    size = sizes[row]
+    coefficients = [
+        (-size if level is None else 0) if c < 0 else vertex.compositions[c][row] for c in columns
+    ]
+    return coefficients, Fraction(0) if level is None else level * size
+
+
+def _solve(equations: list[tuple[list[int], Fraction]], unknowns: int) -> list[Fraction] | None:
+    """Bareiss fraction-free elimination, then exact back substitution; None if singular.
+
+    The matrix stays in integers (each entry is a minor, so they stay small), and only the
+    right-hand side is in ``Fraction``: far faster than elimination on ``Fraction`` objects.
+    """
+    rows = [coefficients for coefficients, _ in equations]
+    right = [value for _, value in equations]
+    previous = 1
+    for col in range(unknowns):
+        pivot = next((r for r in range(col, len(rows)) if rows[r][col] != 0), None)
+        if pivot is None:
+            return None
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        right[col], right[pivot] = right[pivot], right[col]
+        head, lead = rows[col], rows[col][col]
+        for r in range(col + 1, len(rows)):
+            other, factor = rows[r], rows[r][col]
+            for j in range(col + 1, unknowns):
+                other[j] = (other[j] * lead - factor * head[j]) // previous
+            other[col] = 0
+            right[r] = (right[r] * lead - factor * right[col]) / previous
+        previous = lead
+    solution = [Fraction(0)] * unknowns
+    for i in range(unknowns - 1, -1, -1):
+        rest = sum((rows[i][j] * solution[j] for j in range(i + 1, unknowns)), Fraction(0))
+        solution[i] = (right[i] - rest) / rows[i][i]
+    return solution
