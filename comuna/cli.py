@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "manage": "comuna.commands.manage",
     "export": "comuna.commands.export",
     "verify": "comuna.commands.verify",
+    "lottery": "comuna.commands.lottery",
 }
 
 

@@ -273,11 +273,7 @@ def _nash(
     matrix = _matrix(master.compositions, len(sizes))
     weights = np.full(len(master.compositions), 1.0 / len(master.compositions))
     for round_number in range(400):
-        for _ in range(500):
-            gradient = _nash_gradient(matrix, weights, sizes, live)
-            weights = weights * gradient / people
-            if gradient.max() / people - 1.0 < 1e-9:
-                break
+        weights = _cover(matrix, weights, sizes, live, 200)
         probabilities = (matrix.T @ weights) / sizes
         prices = np.where(live, 1.0 / np.where(live, probabilities, 1.0), 0.0)
         composition, value = oracle.best(prices)
@@ -288,8 +284,26 @@ def _nash(
         step = _nash_line_search(matrix.T @ weights, column, sizes, live)
         matrix = np.vstack([matrix, column])
         weights = np.append(weights * (1.0 - step), step)
+    # Cover's update converges slowly near the optimum: polish once the panels are known.
+    weights = _cover(matrix, weights, sizes, live, 20_000)
     stages = (StageLog(never, 0.0, len(master.compositions)),) if never else ()
     return FloatPortfolio(tuple(master.compositions), tuple(weights), stages, never, None)
+
+
+def _cover(
+    matrix: NDArray[np.float64],
+    weights: NDArray[np.float64],
+    sizes: NDArray[np.float64],
+    live: NDArray[np.bool_],
+    rounds: int,
+) -> NDArray[np.float64]:
+    people = float(sizes[live].sum())
+    for _ in range(rounds):
+        gradient = _nash_gradient(matrix, weights, sizes, live)
+        weights = weights * gradient / people
+        if gradient.max() / people - 1.0 < 1e-10:
+            break
+    return weights
 
 
 def _matrix(compositions: list[Composition], types: int) -> NDArray[np.float64]:
