@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from comuna.core.errors import ComunaError, InputError
-from comuna.core.lottery import LotteryResult, draw_panel, select
+from comuna.core.lottery import LotteryResult, draw_panel, replay, select
 from comuna.core.sortition_check import check_feasibility
 from comuna.core.sortition_csv import parse_pool
 from comuna.core.sortition_lp import ALGORITHMS
@@ -34,6 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", help="the numbers announced for the draw (published input)")
     parser.add_argument("--portfolio", action="store_true", help="print the portfolio")
     parser.add_argument("--progress", action="store_true", help="report progress on stderr")
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        help="JSON printed by an earlier --draw: re-run its draw from its portfolio, no solver",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
         if args.check:
             return _print_check(pool, args.size)
         progress = _progress if args.progress else None
-        result = select(pool, args.size, args.algorithm, progress)
+        if args.replay:
+            result = _replayed(pool, args.size, args.replay)
+        else:
+            result = select(pool, args.size, args.algorithm, progress)
     except ComunaError as error:
         print(f"error [{error.code}]: {error}", file=sys.stderr)
         return 2 if isinstance(error, InputError) else 1
@@ -107,6 +115,39 @@ def _print_check(pool: Any, size: int) -> int:
     }
     print(json.dumps(output, indent=2, ensure_ascii=False))
     return 0 if feasibility.feasible else 1
+
+
+def _replayed(pool: Any, size: int, path: Path) -> LotteryResult:
+    try:
+        record = json.loads(_read(path))
+        width = len(record["features"])
+        shapes = tuple(
+            (
+                {
+                    tuple(str(v) for v in entry[:width]): int(entry[width])
+                    for entry in shape["counts"]
+                },
+                Fraction(shape["weight"]),
+            )
+            for shape in record["portfolio"]
+        )
+        algorithm, digest = str(record["algorithm"]), str(record["pool_digest"])
+    except (ValueError, KeyError, TypeError, IndexError) as error:
+        raise InputError(
+            "lottery.bad_record",
+            "{path} is not a lottery record: {why}.",
+            path=str(path),
+            why=error,
+        ) from None
+    result = replay(pool, size, algorithm, shapes)
+    if result.pool_digest != digest:
+        raise InputError(
+            "lottery.digest_mismatch",
+            "The pool files do not match the record: digest {ours} instead of {theirs}.",
+            ours=result.pool_digest,
+            theirs=digest,
+        )
+    return result
 
 
 def _read(path: Path) -> str:

@@ -20,7 +20,7 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
-from comuna.core.errors import RuleError
+from comuna.core.errors import InputError, RuleError
 from comuna.core.sortition import (
     VERSION,
     PersonType,
@@ -130,6 +130,59 @@ def select(
         stages=_stages(floating, types, probabilities),
         notes=_notes(floating, types, exact is not None),
     )
+
+
+def replay(
+    pool: Pool,
+    panel_size: int,
+    algorithm: str,
+    shapes: tuple[tuple[dict[tuple[str, ...], int], Fraction], ...],
+) -> LotteryResult:
+    """Rebuild a published lottery from its portfolio (no solver), to re-run its draw.
+
+    ``shapes``: per shape, people on the panel by type (the type's feature values) and the
+    exact weight. Every shape must meet the quotas and the weights must add up to 1.
+    """
+    check_panel_size(pool, panel_size)
+    types = person_types(pool)
+    index = {kind.values: t for t, kind in enumerate(types)}
+    portfolio = []
+    for by_values, weight in shapes:
+        if any(values not in index for values in by_values) or weight < 0:
+            raise InputError("lottery.bad_portfolio", "A shape names a type not in the pool.")
+        counts = [0] * len(types)
+        for values, count in by_values.items():
+            counts[index[values]] = count
+        portfolio.append(PanelShape(tuple(counts), weight))
+    quotas = solver_quotas(pool, types, panel_size)
+    if sum(s.weight for s in portfolio) != 1 or not all(
+        _meets(quotas, s.counts) for s in portfolio
+    ):
+        raise InputError(
+            "lottery.bad_portfolio", "The portfolio breaks a quota or its weights do not add to 1."
+        )
+    probabilities = type_probabilities(tuple(portfolio), types)
+    return LotteryResult(
+        algorithm=algorithm,
+        version=VERSION,
+        panel_size=panel_size,
+        pool_digest=pool_digest(pool, panel_size),
+        features=pool.features,
+        types=types,
+        portfolio=tuple(portfolio),
+        denominator=math.lcm(*(shape.weight.denominator for shape in portfolio)),
+        type_probabilities=probabilities,
+        stages=(),
+        notes=("replayed from a published portfolio",),
+    )
+
+
+def _meets(quotas: Quotas, counts: tuple[int, ...]) -> bool:
+    if sum(counts) != quotas.panel_size:
+        return False
+    if any(not 0 <= c <= size for c, size in zip(counts, quotas.sizes, strict=True)):
+        return False
+    return all(low <= sum(counts[t] for t in members) <= high for members, low, high in quotas.rows)
 
 
 def solver_quotas(pool: Pool, types: tuple[PersonType, ...], panel_size: int) -> Quotas:

@@ -144,3 +144,27 @@ def test_it_reports_conflicting_quotas_on_the_command_line(
     args = parser.parse_args(["--features", str(quotas), "--people", str(people), "--size", "2"])
     assert command.run(args) == 1
     assert "g=f: min 3" in capsys.readouterr().err
+
+
+def test_it_replays_a_published_draw_without_the_solver(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = nature(shared_data, "example_small_20")
+    published = run_command(capsys, files, size=20, draw=True, seed="6 6 1")
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps(published))
+    replayed = run_command(capsys, files, size=20, draw=True, seed="6 6 1", replay=record)
+    assert replayed["draw"] == published["draw"]
+    assert replayed["probabilities_exact"] == published["probabilities_exact"]
+    # The same record against a pool where one respondent changed is refused.
+    lines = files[1].read_text().splitlines()
+    changed = next(i for i, line in enumerate(lines) if line == "male,conservative")
+    lines[changed] = "female,liberal"
+    other = tmp_path / "respondents.csv"
+    other.write_text("\n".join(lines))
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    argv = ["--features", str(files[0]), "--people", str(other), "--size", "20"]
+    argv += ["--draw", "--seed", "6 6 1", "--replay", str(record)]
+    assert command.run(parser.parse_args(argv)) == 2
+    assert "lottery.digest_mismatch" in capsys.readouterr().err
