@@ -23,7 +23,9 @@ Pools:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import io
 import math
 import os
 import platform
@@ -95,7 +97,8 @@ def run_peer(pool: Pool, k: int) -> tuple[float, float]:
     settings = Settings(id_column="id", columns_to_keep=[], solver_backend="highspy")
     people, _ = read_in_people(people_head, people_body, features, settings)
     start = time.perf_counter()
-    committees, probabilities, _ = find_distribution_maximin(features, people, k, [])
+    with contextlib.redirect_stdout(io.StringIO()):  # the peer prints its progress
+        committees, probabilities, _ = find_distribution_maximin(features, people, k, [])
     seconds = time.perf_counter() - start
     marginal = dict.fromkeys((p.id for p in pool.people), 0.0)
     for committee, probability in zip(committees, probabilities, strict=True):

@@ -182,8 +182,11 @@ def initial_panels(oracle: Oracle, master: Master) -> tuple[int, ...]:
     """
     n = len(oracle.quotas.sizes)
     covered = np.zeros(n, dtype=bool)
+    # A person of an uncovered type is worth 1, of a covered type 1/(2k): any panel holding an
+    # uncovered type (worth >= 1) beats every panel without one (worth <= 1/2).
+    small = 1.0 / (2 * oracle.quotas.panel_size)
     while True:
-        weights = np.where(covered, 1e-3, 1.0) / np.array(oracle.quotas.sizes)
+        weights = np.where(covered, small, 1.0)
         composition, _ = oracle.best(weights)
         fresh = [t for t, c in enumerate(composition) if c and not covered[t]]
         master.add(composition)

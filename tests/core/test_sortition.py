@@ -243,3 +243,15 @@ def test_it_gives_nash_probabilities_that_add_up(lottery: tuple[str, str, int]) 
     assert sum(p for _, p in result.probabilities()) == panel_size
     # Nash never leaves a selectable person at zero, so its minimum is positive when maximin's is.
     assert (result.minimum > 0) == (brute_force_maximin(pool, panel_size) > 0)
+
+
+def test_it_does_not_give_up_on_a_large_type_capped_at_one() -> None:
+    # Ten people with a value of their own and 2,000 "b": at most one "b" per panel of 10.
+    quotas = "feature,value,min,max\n" + "".join(f"g,a{i},0,1\n" for i in range(10))
+    quotas += "g,b,0,1\n"
+    people = "id,g\n" + "".join(f"a{i},a{i}\n" for i in range(10))
+    people += "".join(f"b{i},b\n" for i in range(2000))
+    result = select(parse_pool(quotas, people), 10)
+    probabilities = dict(result.probabilities())
+    assert probabilities["b0"] == Fraction(1, 2000) == result.minimum
+    assert probabilities["a0"] == Fraction(9, 10)
