@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
+from numpy.typing import NDArray
+
 Composition = tuple[int, ...]
 _SNAP_DENOMINATOR = 10**4
 _SNAP_DISTANCE = 1e-11
@@ -27,6 +30,8 @@ class Vertex:
     """Indices into ``compositions``; -1 stands for the level variable z."""
     tight: tuple[int, ...]
     """Type rows held at their bound; ``len(sizes)`` is the row 'weights sum to 1'."""
+    values: tuple[float, ...]
+    """The solver's value of each basic variable (to spot degenerate ones at zero)."""
     levels: tuple[Fraction | None, ...]
     """Per type: the exact level it was fixed at, or None if it was still at level z."""
 
@@ -45,12 +50,20 @@ def snap(level: float) -> Fraction:
 
 
 def exact_weights(vertex: Vertex, sizes: tuple[int, ...]) -> dict[int, Fraction] | None:
-    """Exact weights per composition index, or None when the vertex does not check out."""
-    columns = list(vertex.basic)
-    if len(columns) != len(vertex.tight):
+    """Exact weights per composition index, or None when the vertex does not check out.
+
+    Degenerate basic panels (weight zero in the solver) are left out, and the system keeps
+    as many tight rows as there are unknowns, preferring the sum row, the rows at a snapped
+    level and the rows at level z; rows at an unsnapped level are the first to be dropped
+    (they are still checked, within 1e-9, below).
+    """
+    columns = [c for c, v in zip(vertex.basic, vertex.values, strict=True) if c < 0 or v > 1e-12]
+    order = sorted(vertex.tight, key=lambda row: _priority(vertex, sizes, row))
+    equations = [_equation(vertex, sizes, row, columns) for row in order]
+    kept = _independent(equations, len(columns))
+    if len(kept) < len(columns):
         return None
-    rows = [_equation(vertex, sizes, row, columns) for row in vertex.tight]
-    solution = _solve(rows, len(columns))
+    solution = _solve([equations[i] for i in kept], len(columns))
     if solution is None:
         return None
     weights = {c: v for c, v in zip(columns, solution, strict=True) if c >= 0}
@@ -65,6 +78,37 @@ def exact_weights(vertex: Vertex, sizes: tuple[int, ...]) -> dict[int, Fraction]
         if floor is None or expected < floor - _slack(floor):
             return None
     return {c: w for c, w in weights.items() if w}
+
+
+def _independent(equations: list[tuple[list[int], Fraction]], limit: int) -> list[int]:
+    """Indices of the first equations (in order) with independent coefficient rows.
+
+    A float Gram-Schmidt only *chooses* the rows (coefficients are small integers, so rank is
+    clear-cut); the chosen system is then solved exactly, and a wrong choice shows up there as
+    a singular system or a failed check, never as a wrong answer.
+    """
+    basis: list[NDArray[np.float64]] = []
+    kept: list[int] = []
+    for index, (coefficients, _) in enumerate(equations):
+        vector = np.array(coefficients, dtype=np.float64)
+        scale = float(np.linalg.norm(vector))
+        for _ in range(2):  # twice, for numerical orthogonality
+            for b in basis:
+                vector -= float(vector @ b) * b
+        norm = float(np.linalg.norm(vector))
+        if scale and norm > 1e-9 * scale:
+            basis.append(vector / norm)
+            kept.append(index)
+            if len(kept) == limit:
+                break
+    return kept
+
+
+def _priority(vertex: Vertex, sizes: tuple[int, ...], row: int) -> int:
+    if row == len(sizes):
+        return 0
+    level = vertex.levels[row]
+    return 1 if level is None or not _slack(level) else 2
 
 
 def _slack(level: Fraction) -> Fraction:

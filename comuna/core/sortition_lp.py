@@ -135,6 +135,7 @@ class Master:
         for t in range(n):
             h.changeCoeff(t, 0, -1.0)
         self._highs = h
+        self._lower = [0.0] * n + [1.0]
         self.compositions: list[Composition] = []
         self._known: set[Composition] = set()
 
@@ -150,16 +151,26 @@ class Master:
         return True
 
     def fix(self, t: int, level: float) -> None:
+        self._lower[t] = level
         self._highs.changeCoeff(t, 0, 0.0)
         self._highs.changeRowBounds(t, level, _INF)
 
     def vertex(self, levels: dict[int, Fraction]) -> Vertex:
         basis = self._highs.getBasis()
         basic = highspy.HighsBasisStatus.kBasic
+        solution = self._highs.getSolution()
+        values, activity = solution.col_value, solution.row_value
+        chosen = [j for j, s in enumerate(basis.col_status) if s == basic]
         return Vertex(
             compositions=tuple(self.compositions),
-            basic=tuple(j - 1 for j, s in enumerate(basis.col_status) if s == basic),
-            tight=tuple(i for i, s in enumerate(basis.row_status) if s != basic),
+            basic=tuple(j - 1 for j in chosen),
+            values=tuple(float(values[j]) for j in chosen),
+            # Rows at their bound, including basic ones that sit on it (degenerate vertex).
+            tight=tuple(
+                i
+                for i, s in enumerate(basis.row_status)
+                if s != basic or abs(activity[i] - self._lower[i]) <= 1e-10
+            ),
             levels=tuple(levels.get(t) for t in range(len(self.sizes))),
         )
 

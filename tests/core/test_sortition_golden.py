@@ -65,6 +65,7 @@ def test_it_reaches_the_published_leximin_on_example_small(shared_data: Path) ->
     pool = load(nature(shared_data, "example_small_20"))
     result = select(pool, 20, "leximin")
     assert result.minimum == Fraction(1, 10)
+    assert "solved exactly" in result.notes[0]
     ours = sorted(float(p) for _, p in result.probabilities())
     published = published_leximin_profile(shared_data, "example_small_20")
     assert len(ours) == len(published) == 200
@@ -98,6 +99,7 @@ def test_it_reaches_at_least_one_eleventh_with_leximin_on_the_sf_fixture(
     pool = load(sf_fixture(shared_data))
     result = select(pool, 22, "leximin")
     assert result.minimum >= Fraction(1, 11)
+    assert "solved exactly" in result.notes[0]  # not the billionths fallback (ADR 0032)
     assert sum(p for _, p in result.probabilities()) == 22
     assert_every_shape_meets_the_quotas(pool, result)
     # LEXIMIN lifts the next levels above the minimum: more than one stage, rising.
