@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 Composition = tuple[int, ...]
 _SNAP_DENOMINATOR = 10**4
 _SNAP_DISTANCE = 1e-11
+_RETRIES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +60,17 @@ def exact_weights(vertex: Vertex, sizes: tuple[int, ...]) -> dict[int, Fraction]
     """
     columns = [c for c, v in zip(vertex.basic, vertex.values, strict=True) if c < 0 or v > 1e-12]
     order = sorted(vertex.tight, key=lambda row: _priority(vertex, sizes, row))
-    equations = [_equation(vertex, sizes, row, columns) for row in order]
-    kept = _independent(equations, len(columns))
-    if len(kept) < len(columns):
-        return None
-    solution = _solve([equations[i] for i in kept], len(columns))
-    if solution is None:
+    # A panel the solver weighed at ~1e-12 can come out slightly negative once the unsnapped
+    # levels are taken literally: leave such panels out and solve again (a few times at most).
+    for _ in range(_RETRIES):
+        solution = _solve_basis(vertex, sizes, order, columns)
+        if solution is None:
+            return None
+        negative = {c for c, v in zip(columns, solution, strict=True) if c >= 0 and v < 0}
+        if not negative:
+            break
+        columns = [c for c in columns if c not in negative]
+    else:
         return None
     weights = {c: v for c, v in zip(columns, solution, strict=True) if c >= 0}
     z = next((v for c, v in zip(columns, solution, strict=True) if c < 0), None)
@@ -78,6 +84,16 @@ def exact_weights(vertex: Vertex, sizes: tuple[int, ...]) -> dict[int, Fraction]
         if floor is None or expected < floor - _slack(floor):
             return None
     return {c: w for c, w in weights.items() if w}
+
+
+def _solve_basis(
+    vertex: Vertex, sizes: tuple[int, ...], order: list[int], columns: list[int]
+) -> list[Fraction] | None:
+    equations = [_equation(vertex, sizes, row, columns) for row in order]
+    kept = _independent(equations, len(columns))
+    if len(kept) < len(columns):
+        return None
+    return _solve([equations[i] for i in kept], len(columns))
 
 
 def _independent(equations: list[tuple[list[int], Fraction]], limit: int) -> list[int]:
