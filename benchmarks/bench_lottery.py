@@ -175,6 +175,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fixture, 300 sample, examples")
     parser.add_argument("--sf-scaled", action="store_true", help="add SF-style 300/500/750")
+    parser.add_argument("--only", help="comma-separated pool names to run (default: all)")
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args()
     cases: list[tuple[str, Pool, int, bool]] = [("sf_fixture_150", sf_fixture(), 22, True)]
@@ -187,6 +188,9 @@ def main() -> int:
             cases.append((f"sf{size}", pool, k, True))
     cases.append(("example_small_20", nature("example_small_20"), 20, True))
     cases.append(("example_large_200", nature("example_large_200"), 200, False))
+    if args.only:
+        wanted = set(args.only.split(","))
+        cases = [case for case in cases if case[0] in wanted]
     lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     for name, pool, k, peer in cases:
         lines.append("| " + " | ".join(row(name, pool, k, peer)) + " |")
