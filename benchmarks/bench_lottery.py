@@ -151,7 +151,7 @@ def row(name: str, pool: Pool, k: int, peer: bool) -> list[str]:
         f"{peer_min:.6f}",
         f"{peer_seconds:.2f}",
         "yes" if agree else "NO",
-        f"{ours_seconds / peer_seconds:.3f} / {leximin_seconds / peer_seconds:.3f}",
+        f"{ours_seconds / peer_seconds:.2g} / {leximin_seconds / peer_seconds:.2g}",
     ]
 
 
