@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "demo": "comuna.commands.demo",
     "tally": "comuna.commands.tally",
     "pb": "comuna.commands.pb",
+    "lottery": "comuna.commands.lottery",
 }
 
 
