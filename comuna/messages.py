@@ -174,9 +174,7 @@ MESSAGES: dict[str, Any] = {
     "tally.tie": gettext_lazy(
         "%(candidates)s tie with %(votes)s votes for %(seats)s seat(s); a tie-break is needed."
     ),
-    "tally.unknown_candidate": gettext_lazy(
-        "Ballot %(number)s names %(candidate)s, who is not standing."
-    ),
+    "tally.unknown_candidate": gettext_lazy("Ballot %(number)s names %(candidate)s, who is not standing."),
     "tally.negative_count": gettext_lazy("Vote counts cannot be negative."),
     "tally.unknown_rule": gettext_lazy("Unknown decision rule %(rule)s."),
     "token.no_name": gettext_lazy("Give the token a name."),
