@@ -275,10 +275,15 @@ def decide_result(process: BudgetProcess) -> dict[str, Any]:
     for project in process.projects.filter(feasibility=Project.Feasibility.FEASIBLE):
         project.funded = project.code in funded
         project.save(update_fields=["funded"])
-    # The record carries everything needed to re-check the result from an export of the
-    # ballots except the per-voter accounts, which the rule recomputes from them.
+    # The record carries the anonymous ballots (receipt, marks), as a secret vote's decision
+    # carries its ballot box, so the verifier can recheck the digest and the votes; the
+    # per-voter accounts are left out: the rule recomputes them from the ballots.
     summary = {k: v for k, v in result.items() if k != "accounts"}
-    return {"process": process.pk, "ruleset_version": process.ruleset.number, **summary}
+    ballots = [
+        [r, m] for r, m in process.ballots.order_by("receipt").values_list("receipt", "marks")
+    ]
+    return {"process": process.pk, "ruleset_version": process.ruleset.number,
+            "ballot_kind": process.ballot_kind, "ballots": ballots, **summary}  # fmt: skip
 
 
 def _ballot_marks(process: BudgetProcess, marks: list[tuple[str, int]]) -> list[list[Any]]:

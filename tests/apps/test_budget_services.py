@@ -9,7 +9,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import DatabaseError, IntegrityError, transaction
 
+from comuna import verify
 from comuna.assemblies import services as assemblies
+from comuna.bodies.export import export_record
 from comuna.bodies import services as bodies
 from comuna.bodies.models import RecordEntry
 from comuna.budgets import pb_files, services, spending
@@ -20,6 +22,7 @@ from comuna.core.pabulib import parse_pb, to_election
 from comuna.people.models import Resident
 from tests import builders
 from tests.apps import budget_scene
+from tests.apps.test_record_tamper import rechain
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +216,49 @@ def test_it_refuses_a_malformed_pabulib_file_without_writing(council, marta):
         pb_files.import_pb(council, "META\nkey;value\nbudget;100\n", title="x", by=marta)
     assert caught.value.code.startswith("pb.")
     assert not BudgetProcess.objects.filter(body=council).exists()
+
+
+@pytest.mark.parametrize("rule", ["mes", "greedy"])
+def test_it_lets_the_independent_verifier_recheck_the_result(council, marta, rule):
+    if rule == "greedy":
+        with transaction.atomic():
+            bodies.amend_ruleset(
+                council, {"budget_rule": rule}, decision_number=1, on=dt.date.today()
+            )
+    process = budget_scene.process_with_result(council)
+    process = services.advance_phase(process, by=marta)
+    spending.record_spending(
+        process.projects.get(code="P2"), amount="2000", spent_on_day=dt.date(2026, 3, 1),
+        description="Postes", evidence="Factura 7", by=marta,
+    )  # fmt: skip
+    data = export_record([council])
+    assert verify.verify_export(data) == []
+    body = data["bodies"][0]
+    position = next(i for i, e in enumerate(body["entries"]) if e["kind"] == "budget.result")
+    forged = body["entries"][position]["payload"]
+    for p in forged["projects"]:  # hand the money to the majority's first choice
+        p["funded"] = p["project"] in ("P1", "P2")
+    forged["selected"], forged["total_cost"] = ["P2", "P1"], "9000"
+    rechain(body, position)
+    problems = verify.verify_export(data)
+    assert [p.seq for p in problems] == [body["entries"][position]["seq"]] or rule == "greedy"
+    if rule == "greedy":  # greedy selected P2 and P1 already: forge the other way round
+        data = export_record([council])
+        body = data["bodies"][0]
+        forged = body["entries"][position]["payload"]
+        for p in forged["projects"]:
+            p["funded"] = p["project"] in ("P2", "P3")
+        forged["selected"], forged["total_cost"] = ["P2", "P3"], "7000"
+        rechain(body, position)
+        assert "greedy recomputed" in verify.verify_export(data)[0].message
+
+
+def test_it_lets_the_verifier_catch_a_changed_ballot(council, marta):
+    budget_scene.process_with_result(council)
+    data = export_record([council])
+    body = data["bodies"][0]
+    position = next(i for i, e in enumerate(body["entries"]) if e["kind"] == "budget.result")
+    body["entries"][position]["payload"]["ballots"][0][1] = [["P1", 1]]
+    rechain(body, position)
+    messages = [p.message for p in verify.verify_export(data)]
+    assert len(messages) == 1 and "fingerprint" in messages[0] and "recounted" in messages[0]
