@@ -47,8 +47,9 @@ def project_rows(result: dict[str, Any], titles: dict[str, str]) -> list[dict[st
                 "paid_percent": _percent(paid, cost),
                 "greedy_funded": None if g is None else g["funded"],
                 "greedy_reason": None if g is None else g["reason"],
-                "y": n * BAR_ROW + 4,
-                "text_y": n * BAR_ROW + 3.2,
+                # Strings: a localised float ("3,2") is not an SVG length.
+                "y": str(n * BAR_ROW + 4),
+                "text_y": f"{n * BAR_ROW + 3.2:.1f}",
             }
         )
     return rows

@@ -42,7 +42,7 @@ def result(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
         "process": process,
         "data": data,
         "rows": rows,
-        "chart_height": len(rows) * explain.BAR_ROW,
+        "chart_height": str(len(rows) * explain.BAR_ROW),
         "compare": explain.comparison(data, ballots),
         "total_shown": explain.money(data["total_cost"]),
         "endowment_shown": explain.money(data.get("endowment")),

@@ -11,8 +11,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from comuna import verify
 from comuna.assemblies import services as assemblies
-from comuna.bodies.export import export_record
 from comuna.bodies import services as bodies
+from comuna.bodies.export import export_record
 from comuna.bodies.models import RecordEntry
 from comuna.budgets import pb_files, services, spending
 from comuna.budgets.models import BudgetBallot, BudgetProcess, Spending, VoterMark, VotingCode
