@@ -159,3 +159,11 @@ def test_it_lists_pages_in_a_bounded_number_of_queries(
     for address, limit in pages:
         with django_assert_max_num_queries(limit):
             assert client.get(address).status_code == 200, address
+
+
+def test_it_explains_a_refused_phase_change_on_the_process_page(marta_client, council):
+    process = budget_scene.process_in_review(council)
+    response = marta_client.post(url("budget_advance", council, process.pk), {}, **EN)
+    assert response.status_code == 409
+    assert "Review every project before the vote." in response.content.decode()
+    assert BudgetProcess.objects.get(pk=process.pk).phase == "review"

@@ -262,3 +262,17 @@ def test_it_lets_the_verifier_catch_a_changed_ballot(council, marta):
     rechain(body, position)
     messages = [p.message for p in verify.verify_export(data)]
     assert len(messages) == 1 and "fingerprint" in messages[0] and "recounted" in messages[0]
+
+
+def test_it_reproduces_the_official_assen_2024_result_from_an_imported_file(
+    council, marta, shared_data
+):
+    text = (shared_data / "pb" / "Netherlands_Assen_2024.pb").read_text(encoding="utf-8")
+    official = {p.project_id for p in parse_pb(text).projects if p.get("selected") == "1"}
+    process = pb_files.import_pb(council, text, title="Assen 2024", by=marta)
+    assert set(process.result["selected"]) == official
+    assert set(process.projects.filter(funded=True).values_list("code", flat=True)) == official
+    assert process.result["total_cost"] == "76700"
+    reimported = pb_files.import_pb(council, pb_files.export_pb(process), title="", by=marta)
+    assert reimported.result["digest"] == process.result["digest"]
+    assert verify.verify_export(export_record([council])) == []
