@@ -26,6 +26,10 @@ class ProcessForm(forms.Form):
         label=_("Points per voter (cumulative ballot)"), required=False, min_value=1
     )
 
+    def __init__(self, *args: Any, body: Body, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"] = decision_field(body, _("Approved by the assembly in decision"))
+
 
 class ImportForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)

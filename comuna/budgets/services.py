@@ -75,6 +75,22 @@ def decision_number(body: Body, decision: Decision | None) -> int | None:
     return decision.number
 
 
+def _opened(process: BudgetProcess, number: int | None) -> dict[str, Any]:
+    return {
+        "process": process.pk,
+        "title": process.title,
+        "amount": str(process.amount),
+        "ballot": process.ballot_kind,
+        "limits": {
+            "max_projects": process.max_projects,
+            "max_cost": None if process.max_cost is None else str(process.max_cost),
+            "points": process.points,
+        },
+        "ruleset_version": process.ruleset.number,
+        "decision": number,
+    }
+
+
 @transaction.atomic
 def open_process(
     body: Body,
@@ -115,24 +131,7 @@ def open_process(
         changed_at=_now(now),
         changed_by=by,
     )
-    body_services.post_entry(
-        body,
-        "budget.opened",
-        {
-            "process": process.pk,
-            "title": process.title,
-            "amount": str(process.amount),
-            "ballot": process.ballot_kind,
-            "limits": {
-                "max_projects": process.max_projects,
-                "max_cost": None if process.max_cost is None else str(process.max_cost),
-                "points": process.points,
-            },
-            "ruleset_version": process.ruleset.number,
-            "decision": number,
-        },
-        now,
-    )
+    body_services.post_entry(body, "budget.opened", _opened(process, number), now)
     return process
 
 

@@ -43,7 +43,7 @@ def process_list(request: HttpRequest, body: Body) -> HttpResponse:
 
 @requires("budget.manage")
 def process_new(request: HttpRequest, body: Body) -> HttpResponse:
-    form = ProcessForm(request.POST or None)
+    form = ProcessForm(request.POST or None, body=body)
     context = {"body": body, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
