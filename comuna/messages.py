@@ -43,6 +43,85 @@ MESSAGES: dict[str, Any] = {
     "attendance.not_a_member": gettext_lazy(
         "%(name)s is not a member of this body's assembly (in the census, aged %(age)s or more)."
     ),
+    # Participatory budgets (comuna/budgets) and the pabulib files they import.
+    "budget.already_voted": gettext_lazy("This member has already voted in this process."),
+    "budget.bad_amount": gettext_lazy(
+        "“%(value)s” is not a positive amount with at most two decimals."
+    ),
+    "budget.bad_ballot_kind": gettext_lazy("Unknown kind of ballot."),
+    "budget.bad_code": gettext_lazy("That voting code is not valid for this process."),
+    "budget.bad_decision": gettext_lazy(
+        "Decision %(number)s is not an approved decision of this body."
+    ),
+    "budget.bad_import_project": gettext_lazy("Project %(project)s cannot be imported."),
+    "budget.bad_import_voter": gettext_lazy("A voter id is longer than 40 characters."),
+    "budget.bad_marks": gettext_lazy("A ballot marks each project at most once."),
+    "budget.bad_ranks": gettext_lazy("Number the chosen projects 1, 2, 3… without gaps."),
+    "budget.empty_ballot": gettext_lazy("The ballot chooses no project."),
+    "budget.file_not_text": gettext_lazy("The file is not UTF-8 text."),
+    "budget.file_too_large": gettext_lazy("The file is too large."),
+    "budget.no_ballots": gettext_lazy("No ballot has been cast."),
+    "budget.no_next_phase": gettext_lazy("This process has no further phase."),
+    "budget.no_project_title": gettext_lazy("A project needs a title."),
+    "budget.no_projects": gettext_lazy("There are no proposals to review."),
+    "budget.no_title": gettext_lazy("A budget process needs a title."),
+    "budget.not_a_voter": gettext_lazy("%(name)s is not in this process's electorate."),
+    "budget.not_proposals": gettext_lazy("Proposals are closed for this process."),
+    "budget.not_review": gettext_lazy("Projects are reviewed in the review phase."),
+    "budget.not_voting": gettext_lazy("Voting is not open in this process."),
+    "budget.nothing_feasible": gettext_lazy("No project is feasible."),
+    "budget.points_required": gettext_lazy("Say how many points each voter shares out."),
+    "budget.reason_required": gettext_lazy("Say why the project is not feasible."),
+    "budget.receipt_collision": gettext_lazy("Please try again."),
+    "budget.too_costly": gettext_lazy(
+        "The chosen projects cost %(total)s; at most %(limit)s is allowed."
+    ),
+    "budget.too_many_points": gettext_lazy(
+        "The ballot gives %(used)s points; each voter has %(points)s."
+    ),
+    "budget.too_many_projects": gettext_lazy(
+        "The ballot chooses %(count)s projects; at most %(limit)s are allowed."
+    ),
+    "budget.unknown_project": gettext_lazy("No project %(project)s in this process."),
+    "budget.unreviewed": gettext_lazy("Review every project before the vote."),
+    "pb.bad_meta": gettext_lazy("Line %(line)s: a META row needs key;value."),
+    "pb.bad_number": gettext_lazy("Line %(line)s: %(what)s must be a non-negative number."),
+    "pb.bad_points": gettext_lazy("Line %(line)s: the points do not match the vote."),
+    "pb.bad_row": gettext_lazy(
+        "Line %(line)s: %(found)s fields where the header has %(expected)s."
+    ),
+    "pb.bad_vote": gettext_lazy("Line %(line)s: the vote names an unknown project or repeats one."),
+    "pb.ballot_length": gettext_lazy("A voter chose %(count)s projects, outside the limits."),
+    "pb.duplicate_project": gettext_lazy("Line %(line)s: a project id is empty or repeated."),
+    "pb.duplicate_section": gettext_lazy("Line %(line)s: second %(section)s section."),
+    "pb.duplicate_voter": gettext_lazy("Line %(line)s: a voter votes twice."),
+    "pb.missing_column": gettext_lazy("Line %(line)s: the header lacks column %(column)s."),
+    "pb.missing_section": gettext_lazy("The %(section)s section is missing or empty."),
+    "pb.no_budget": gettext_lazy("The META section has no budget."),
+    "pb.no_section": gettext_lazy("Line %(line)s: data before the META section."),
+    "pb.no_voters": gettext_lazy("The Method of Equal Shares needs at least one voter."),
+    "pb.option": gettext_lazy("An option of the budget rule is not valid (%(name)s)."),
+    "pb.tie": gettext_lazy(
+        "Projects %(candidates)s tie; the ruleset must give a tie-break (budget_tie_break)."
+    ),
+    "pb.tie_break_incomplete": gettext_lazy("The tie-break order lacks %(projects)s."),
+    "pb.tie_criteria": gettext_lazy("Unknown tie-break criteria."),
+    "pb.unknown_project": gettext_lazy("A ballot names an unknown project %(project)s."),
+    "pb.vote_type": gettext_lazy("Unknown vote type %(vote_type)s."),
+    "spending.already_reversed": gettext_lazy("This line was already reversed."),
+    "spending.bad_amount": gettext_lazy(
+        "“%(value)s” is not a positive amount with at most two decimals."
+    ),
+    "spending.bad_progress": gettext_lazy("Progress is a percentage from 0 to 100."),
+    "spending.incomplete": gettext_lazy("Say what was paid and where the evidence is kept."),
+    "spending.not_in_execution": gettext_lazy(
+        "Spending is recorded for funded projects in the execution phase."
+    ),
+    "spending.over_allocation": gettext_lazy(
+        "This would bring the spending to %(total)s, above the allocation of %(allocation)s;"
+        " the assembly must approve it (choose its decision)."
+    ),
+    "spending.reason_required": gettext_lazy("Say why the line is reversed."),
     "body.missing_name": gettext_lazy("A council needs a name and a territory."),
     "body.no_promoters": gettext_lazy("A council is founded by a promoter team."),
     "body.already_registered": gettext_lazy("This body is already registered as %(number)s."),

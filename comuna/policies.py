@@ -59,6 +59,15 @@ POLICIES: dict[str, frozenset[str]] = {
     # The promoter team hands out the first accounts and files the registration (LOCC Arts. 6, 17).
     "roles.manage": frozenset({PROMOTER}),
     "body.register": frozenset({PROMOTER}),
+    # Participatory budgets: spokespeople run the phases (each approved by the assembly,
+    # LOCC Art. 45), the executive unit reviews feasibility, the electoral commission counts
+    # paper ballots and hands out codes; a member votes with their personal code.
+    "budget.view": frozenset({PUBLIC}),
+    "budget.manage": _CHAIR,
+    "budget.review": _CHAIR,
+    "budget.vote": frozenset({PUBLIC}),
+    "budget.count": _COUNT,
+    "budget.spend": _CHAIR,
 }
 
 

@@ -16,6 +16,7 @@ import hashlib
 import json
 import sys
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -97,6 +98,85 @@ def check_decision(payload: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _greedy(projects: list[dict[str, Any]], budget: Decimal, tie_break: str) -> list[str]:
+    """Greedy with skipping: most votes first, ties ordered by the recorded criteria."""
+    keys = {"max_votes": lambda p: -p["votes"], "min_cost": lambda p: Decimal(p["cost"]),
+            "max_cost": lambda p: -Decimal(p["cost"])}  # fmt: skip
+    criteria = [] if tie_break == "refuse" else tie_break.split(",")
+    indexed = list(enumerate(projects))
+    indexed.sort(key=lambda ip: (-ip[1]["votes"], *(keys[c](ip[1]) for c in criteria), ip[0]))
+    chosen, left = [], budget
+    for _i, p in indexed:
+        if p["votes"] >= 1 and Decimal(p["cost"]) <= left:
+            chosen.append(p["project"])
+            left -= Decimal(p["cost"])
+    return chosen
+
+
+def _plain(amount: Decimal) -> str:
+    text = format(amount.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _budget_evidence(payload: dict[str, Any]) -> list[str]:
+    """The ballots against the recorded fingerprint and votes (when the entry carries them)."""
+    if "ballots" not in payload:
+        return []
+    cumulative = payload["ballot_kind"] == "cumulative"
+    weighted = [
+        [receipt, sorted([pid, value if cumulative else 1] for pid, value in marks)]
+        for receipt, marks in payload["ballots"]
+    ]
+    canonical = {
+        "budget": _plain(Decimal(payload["budget"])),
+        "projects": sorted([p["project"], _plain(Decimal(p["cost"]))] for p in payload["projects"]),
+        "ballots": sorted(weighted),
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    problems = []
+    if hashlib.sha256(text.encode()).hexdigest() != payload["digest"]:
+        problems.append("the ballots do not match the recorded fingerprint")
+    votes = {p["project"]: 0 for p in payload["projects"]}
+    for _receipt, marks in weighted:
+        for pid, weight in marks:
+            votes[pid] += weight
+    if votes != {p["project"]: p["votes"] for p in payload["projects"]}:
+        problems.append("the votes recounted from the ballots differ from the recorded ones")
+    return problems
+
+
+def check_budget_result(payload: dict[str, Any]) -> list[str]:
+    """Re-check a recorded budget result: the ballots against the fingerprint and votes, the
+    funded set and its reasons, its cost within the budget, each unfunded project's
+    supporters short of its cost, and a greedy result recomputed. (MES itself is not rerun
+    here: the exported .pb file and ``comuna pb`` recompute it.)"""
+    problems = _budget_evidence(payload)
+    projects = payload["projects"]
+    budget = Decimal(payload["budget"])
+    funded = [p["project"] for p in projects if p["funded"]]
+    if sorted(funded) != sorted(payload["selected"]):
+        problems.append("the funded projects differ from the recorded selection")
+    total = sum((Decimal(p["cost"]) for p in projects if p["funded"]), Decimal(0))
+    if total != Decimal(payload["total_cost"]) or total > budget:
+        problems.append(f"funded projects cost {total}, recorded {payload['total_cost']}")
+    for p in projects:
+        if p["funded"] != (p["reason"] in ("bought", "selected")):
+            problems.append(f"project {p['project']}: funded={p['funded']} but {p['reason']}")
+        money = p.get("supporters_money")
+        if p["reason"] == "unaffordable" and Fraction(money) >= Fraction(p["cost"]):
+            problems.append(f"project {p['project']} was affordable by its supporters")
+    greedy_rule = payload["rule"] == "greedy"
+    if greedy_rule and _greedy(projects, budget, payload["tie_break"]) != payload["selected"]:
+        problems.append("greedy recomputed from the votes gives another selection")
+    return problems
+
+
+def check_spending(payload: dict[str, Any]) -> list[str]:
+    if Decimal(payload["total"]) > Decimal(payload["allocation"]) and payload["decision"] is None:
+        return [f"spending {payload['total']} above the allocation without a decision"]
+    return []
+
+
 def verify_body(body: dict[str, Any]) -> list[Problem]:
     slug = body.get("slug", "?")
     prev = GENESIS
@@ -122,9 +202,13 @@ def verify_body(body: dict[str, Any]) -> list[Problem]:
 def _check_entry(entry: dict[str, Any]) -> list[str]:
     if _hash(entry) != entry.get("hash"):
         return ["hash does not match its content (altered)"]
-    if entry["kind"] == "decision.made":
-        return check_decision(entry["payload"])
-    return []
+    checks = {
+        "decision.made": check_decision,
+        "budget.result": check_budget_result,
+        "budget.spending": check_spending,
+    }
+    check = checks.get(entry["kind"])
+    return check(entry["payload"]) if check else []
 
 
 def verify_export(data: dict[str, Any]) -> list[Problem]:

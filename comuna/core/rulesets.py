@@ -30,6 +30,13 @@ _VENEZUELA_2009: dict[str, Any] = {
     "recall_vote_quorum": "1/5",  # LOCC Art. 41
     "recall_ban_terms": 2,  # LOCC Art. 42
     "secret_ballot_default": False,  # not stated in the 2009 law
+    # Participatory budgeting: no article fixes the rule; the assembly chooses (ADR 0070).
+    "budget_rule": "mes",
+    "budget_satisfaction": "cost",
+    "budget_add1_start": "floor",
+    "budget_add1_step": "1",
+    "budget_add1_stop": "over_budget",
+    "budget_tie_break": "max_votes,min_cost",
 }
 
 PROFILES: dict[str, dict[str, Any]] = {
@@ -47,6 +54,22 @@ PROFILES: dict[str, dict[str, Any]] = {
     },
 }
 DEFAULT_PROFILE = "venezuela-2009"
+
+# Parameters limited to a few values (budget rule and its options: docs/methods/budgeting.md).
+CHOICE_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "budget_rule": ("mes", "greedy"),
+    "budget_satisfaction": ("cost", "count"),
+    "budget_add1_start": ("floor", "exact"),
+    "budget_add1_stop": ("over_budget", "exhaustive"),
+    "budget_tie_break": (
+        "max_votes,min_cost",
+        "min_cost,max_votes",
+        "max_votes,max_cost",
+        "min_cost",
+        "refuse",
+    ),
+}
+POSITIVE_NUMBER_PARAMETERS = frozenset({"budget_add1_step"})
 
 FRACTION_PARAMETERS = frozenset(
     name for name, value in _VENEZUELA_2009.items() if isinstance(value, str) and "/" in value
@@ -82,6 +105,15 @@ def validate_amendment(params: Mapping[str, Any], changes: Mapping[str, Any]) ->
 
 def _normalise(name: str, raw: Any, current: Any) -> Any:
     try:
+        if name in CHOICE_PARAMETERS:
+            if str(raw).strip() not in CHOICE_PARAMETERS[name]:
+                raise ValueError
+            return str(raw).strip()
+        if name in POSITIVE_NUMBER_PARAMETERS:
+            step = Fraction(str(raw).strip())
+            if step <= 0:
+                raise ValueError
+            return str(step)
         if name in FRACTION_PARAMETERS:
             value = Fraction(str(raw).strip())
             if not 0 <= value <= 1:
