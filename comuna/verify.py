@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -100,8 +101,11 @@ def check_decision(payload: dict[str, Any]) -> list[str]:
 
 def _greedy(projects: list[dict[str, Any]], budget: Decimal, tie_break: str) -> list[str]:
     """Greedy with skipping: most votes first, ties ordered by the recorded criteria."""
-    keys = {"max_votes": lambda p: -p["votes"], "min_cost": lambda p: Decimal(p["cost"]),
-            "max_cost": lambda p: -Decimal(p["cost"])}  # fmt: skip
+    keys: dict[str, Callable[[dict[str, Any]], Any]] = {
+        "max_votes": lambda p: -p["votes"],
+        "min_cost": lambda p: Decimal(p["cost"]),
+        "max_cost": lambda p: -Decimal(p["cost"]),
+    }
     criteria = [] if tie_break == "refuse" else tie_break.split(",")
     indexed = list(enumerate(projects))
     indexed.sort(key=lambda ip: (-ip[1]["votes"], *(keys[c](ip[1]) for c in criteria), ip[0]))
