@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "comuna.people",
     "comuna.assemblies",
     "comuna.api",
+    "comuna.federation",
 ]
 
 MIDDLEWARE = [
