@@ -194,7 +194,7 @@ def _member_context(request: HttpRequest, body: Body) -> dict[str, Any]:
     parent = _federation_of(body)
     meetings = queries.meetings(body)
     seats = Seat.objects.filter(body=parent, member=body, closed_on__isnull=True)
-    election = ElectionForm(meetings=meetings)
+    election = ElectionForm(meetings=meetings, initial={"seat": seats.first()})
     election.fields["seat"].queryset = seats  # type: ignore[attr-defined]
     election.fields["resident"].queryset = Resident.objects.filter(  # type: ignore[attr-defined]
         body__in=councils_under(body), left_on__isnull=True
