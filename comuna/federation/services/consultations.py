@@ -251,7 +251,8 @@ def close_consultation(
             "rules": consultation.rules, "approved": root.approved,
             "units_reported": root.units_reported, "units_expected": root.units_expected,
             "results": [
-                {"unit": n.unit, "level": n.level, "eligible": n.totals.eligible,
+                {"unit": n.unit, "parent": n.parent, "level": n.level,
+                 "eligible": n.totals.eligible,
                  "cast": n.totals.cast, "yes": n.totals.yes, "no": n.totals.no,
                  "reported": n.units_reported, "approved": n.approved}
                 for n in result.nodes
