@@ -92,7 +92,9 @@ def _check_free_members(kind: str, members: list[Body]) -> None:
 
 
 def _locked_founding(founding: Founding) -> Founding:
-    return Founding.objects.select_for_update().select_related("body").get(pk=founding.pk)
+    return (
+        Founding.objects.select_for_update(of=("self",)).select_related("body").get(pk=founding.pk)
+    )
 
 
 @transaction.atomic

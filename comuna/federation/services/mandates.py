@@ -53,7 +53,11 @@ def record_mandate(
     """
     if choice not in rules.MANDATE_CHOICES:
         raise InputError("mandate.bad_choice", "A mandate is yes, no, abstain or free.")
-    session = Session.objects.select_for_update().select_related("body").get(pk=item.session_id)
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("body")
+        .get(pk=item.session_id)
+    )
     if session.status != Session.Status.CONVENED:
         raise RuleError(
             "mandate.session_opened",
@@ -95,7 +99,9 @@ def cast_delegate_vote(
         raise InputError(
             "vote.bad_choice", "A vote is yes, no or abstain, not {choice!r}.", choice=choice
         )
-    item = Item.objects.select_for_update().select_related("session__body").get(pk=item.pk)
+    item = (
+        Item.objects.select_for_update(of=("self",)).select_related("session__body").get(pk=item.pk)
+    )
     if item.session.status != Session.Status.IN_SESSION:
         raise RuleError("parliament.not_in_session", "The parliament is not in session.")
     if item.closed_at is not None:
@@ -159,7 +165,7 @@ def request_recall(deviation: Deviation, *, by: User, now: dt.datetime | None = 
     step is the hook it picks up.
     """
     deviation = (
-        Deviation.objects.select_for_update()
+        Deviation.objects.select_for_update(of=("self",))
         .select_related("delegate", "member")
         .get(pk=deviation.pk)
     )
@@ -184,7 +190,9 @@ def close_item(item: Item, *, by: User, now: dt.datetime | None = None) -> Item:
     Where upper levels have no authority of their own (``zapatista``), an approved item waits
     for every member body to ratify it.
     """
-    item = Item.objects.select_for_update().select_related("session__body").get(pk=item.pk)
+    item = (
+        Item.objects.select_for_update(of=("self",)).select_related("session__body").get(pk=item.pk)
+    )
     session = item.session
     if session.status != Session.Status.IN_SESSION:
         raise RuleError("parliament.not_in_session", "The parliament is not in session.")
@@ -222,7 +230,9 @@ def close_item(item: Item, *, by: User, now: dt.datetime | None = None) -> Item:
 
 @transaction.atomic
 def close_session(session: Session, *, by: User, now: dt.datetime | None = None) -> Session:
-    session = Session.objects.select_for_update().select_related("body").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("body").get(pk=session.pk)
+    )
     if session.status != Session.Status.IN_SESSION:
         raise RuleError("parliament.not_in_session", "The parliament is not in session.")
     if session.items.filter(closed_at__isnull=True).exists():
@@ -245,7 +255,9 @@ def ratify_item(
     now: dt.datetime | None = None,
 ) -> Item:
     """A member body's assembly ratifies (or refuses) an upper level's decision."""
-    item = Item.objects.select_for_update().select_related("session__body").get(pk=item.pk)
+    item = (
+        Item.objects.select_for_update(of=("self",)).select_related("session__body").get(pk=item.pk)
+    )
     body = item.session.body
     if item.effect != Item.Effect.PENDING:
         raise RuleError("ratification.not_pending", "This decision is not awaiting ratification.")

@@ -75,7 +75,11 @@ def elect_delegate(
 ) -> Delegate:
     """Record the delegate a member body's assembly elected to its seat, for the term."""
     lock(seat.body)
-    seat = Seat.objects.select_for_update().select_related("member", "body").get(pk=seat.pk)
+    seat = (
+        Seat.objects.select_for_update(of=("self",))
+        .select_related("member", "body")
+        .get(pk=seat.pk)
+    )
     if seat.closed_on is not None:
         raise RuleError("parliament.seat_closed", "This seat is closed.")
     if seat.member is None:
@@ -256,7 +260,9 @@ def seated(body: Body) -> int:
 @transaction.atomic
 def open_session(session: Session, *, by: User, now: dt.datetime | None = None) -> Session:
     lock(session.body)
-    session = Session.objects.select_for_update().select_related("body").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("body").get(pk=session.pk)
+    )
     if session.status != Session.Status.CONVENED:
         raise RuleError("parliament.not_convened", "This session cannot be opened now.")
     members = seated(session.body)
