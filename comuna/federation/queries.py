@@ -6,15 +6,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from comuna.assemblies.models import Assembly
-from comuna.bodies.models import Body
+from comuna.bodies.models import Body, RulesetVersion
 from comuna.core import federation as fed
 from comuna.core.errors import RuleError
 from comuna.core.rulesets import fraction
 from comuna.federation.models import Delegate, DelegateVote, Item, Session
-from comuna.federation.services.common import params_of
-from comuna.people.services import electorate_size
+from comuna.federation.services.common import councils_under, params_of
+from comuna.people.models import Resident, years_before
 
 
 @dataclass
@@ -88,10 +89,30 @@ def size_rules(body: Body) -> fed.SizeRules:
 
 
 def electorates(bodies: list[Body]) -> dict[str, int]:
-    """Members on the register of each body (the sum of its councils' for upper levels)."""
-    from comuna.federation.services.common import councils_under
+    """Members on the register of each body (the sum of its councils' for upper levels).
 
-    return {b.slug: sum(electorate_size(c) for c in councils_under(b)) for b in bodies}
+    One count per distinct minimum age among the councils' rulesets, not one per council.
+    """
+    under = {b.slug: councils_under(b) for b in bodies}
+    councils = {c.pk: c for found in under.values() for c in found}
+    ages: dict[int, list[int]] = {}
+    versions = RulesetVersion.objects.filter(body__in=list(councils)).order_by("body", "-number")
+    seen: set[int] = set()
+    for version in versions:
+        if version.body_id not in seen:
+            seen.add(version.body_id)
+            ages.setdefault(version.param("member_min_age"), []).append(version.body_id)
+    today = timezone.localdate()
+    counts: dict[int, int] = {}
+    for age, pks in ages.items():
+        rows = (
+            Resident.objects.current()
+            .filter(body__in=pks, birth_date__lte=years_before(today, age))
+            .values_list("body")
+            .annotate(n=Count("pk"))
+        )
+        counts.update(dict(rows))
+    return {slug: sum(counts.get(c.pk, 0) for c in found) for slug, found in under.items()}
 
 
 def membership_effect(body: Body, *, join: Body | None = None, leave: Body | None = None):  # type: ignore[no-untyped-def]

@@ -165,7 +165,8 @@ def consultation(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     item = get_object_or_404(Consultation, body=body, pk=pk)
     result = tallies.rollup(item)
     units = {
-        u.body.slug: u for u in item.units.select_related("body", "report").order_by("body__name")
+        u.body.slug: u
+        for u in item.units.select_related("body", "parent", "report").order_by("body__name")
     }
     rows = [(units[n.unit], n) for n in result.nodes]
     context = {

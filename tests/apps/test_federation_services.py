@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.utils import timezone
@@ -252,10 +253,8 @@ def test_it_waits_for_ratification_under_the_zapatista_profile():
     assert item.effect == "in_effect"
 
 
-def test_it_rolls_a_nested_consultation_up_to_the_same_digest_as_comuna_tally(tmp_path):
-    from comuna.commands.tally import parse_rule
-    from comuna.core.nested import roll_up
-    from comuna.core.tally_csv import parse_unit_reports
+def test_it_rolls_a_nested_consultation_up_to_the_same_digest_as_comuna_tally(tmp_path, capsys):
+    from comuna import cli
     from comuna.federation.tallies import reports_csv, rollup, tally_command
 
     commune = fb.found_commune()
@@ -270,14 +269,46 @@ def test_it_rolls_a_nested_consultation_up_to_the_same_digest_as_comuna_tally(tm
     assert provisional.units_reported == 1 and not provisional.final
     services.report_unit(consultation, councils[1], by=fb.marta(), counts={"yes": 1, "no": 4})
     consultation = services.close_consultation(consultation, by=fb.marta())
+    # 6 yes, 5 no, 11 of 30 cast (quorum 8): the people say yes, but 1 member body of 3 does.
+    assert consultation.approved is False
     command = tally_command(consultation)
-    assert "--rule commune=majority_of_votes,members,quorum=1/4" in command
-    parsed = parse_unit_reports(reports_csv(consultation))
-    rules = dict(
-        parse_rule(spec.split(" ", 1)[1]) for spec in ["--rule " + command.split("--rule ")[1]]
+    assert command.endswith("--rule commune=majority_of_votes,members,quorum=1/4")
+    path = tmp_path / f"consultation-{consultation.pk}.csv"
+    path.write_text(reports_csv(consultation))
+    argv = command.split()[1:]
+    argv[1] = str(path)
+    assert cli.main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["digest"] == consultation.digest
+    assert result["nodes"][0]["approved"] is False and result["nodes"][0]["yes"] == 6
+
+
+def test_it_federates_communes_into_a_communal_city_with_the_same_machinery():
+    communes = [fb.found_commune(fb.councils(2, residents=10)) for _ in range(2)]
+    founding = fb.to_referendum(fb.start(communes, kind="communal_city"))
+    levels = set(founding.referendum.units.values_list("level", flat=True))
+    assert levels == {"communal_city", "commune", "council"}
+    for council in Body.objects.filter(parent__in=communes):
+        services.report_unit(founding.referendum, council, by=fb.marta(), counts={"yes": 3})
+    services.close_consultation(founding.referendum, by=fb.luis())
+    founding.refresh_from_db()
+    services.register_founding(
+        founding, registration_number="CC-1", on=timezone.localdate(), by=fb.luis()
     )
-    again = roll_up(parsed.units, parsed.reports, rules)
-    assert again.digest == consultation.digest
+    city = founding.body
+    seats = Seat.objects.filter(body=city)
+    assert sorted(seats.values_list("kind", flat=True)) == ["member", "member"]
+    # A commune's delegate to the city is elected by the commune's parliament in session.
+    first = communes[0]
+    fb.elect_delegates(first)
+    session = fb.session(first, agenda=("Vocería ante la ciudad comunal",))
+    services.open_session(session, by=fb.marta())
+    resident = Resident.objects.filter(body__parent=first).first()
+    delegate = services.elect_delegate(
+        seats.get(member=first), resident, parliament=session, by=fb.marta()
+    )
+    assert delegate.parliament == session and delegate.assembly is None
+    assert RecordEntry.objects.filter(body=first, kind="delegate.elected").count() == 3
 
 
 def test_it_refuses_bad_input_with_stable_codes():

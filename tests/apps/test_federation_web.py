@@ -175,7 +175,7 @@ def test_it_refuses_an_unknown_member_action_and_a_foreign_meeting(client):
     assert not Delegate.objects.exists()
 
 
-def test_it_keeps_the_public_pages_within_a_few_queries(client, django_assert_max_num_queries):
+def test_it_keeps_the_list_pages_within_a_few_queries(client, django_assert_max_num_queries):
     commune = fb.found_commune(fb.councils(4, residents=8))
     fb.elect_delegates(commune)
     session = fb.session(commune, agenda=("Uno", "Dos", "Tres"))
@@ -193,6 +193,13 @@ def test_it_keeps_the_public_pages_within_a_few_queries(client, django_assert_ma
         reverse("federation_delegate", args=[commune.slug, delegate.pk]),
         reverse("federation_consultation", args=[commune.slug, consultation.pk]),
         reverse("federation_founding", args=[commune.slug]),
+    ]
+    council = Body.objects.filter(parent=commune).first()
+    _login(client, "marta")
+    pages += [
+        reverse("federation_member", args=[council.slug]),
+        reverse("federation_membership", args=[commune.slug]) + f"?leave={council.slug}",
+        reverse("federation_station", args=[council.slug, consultation.pk]),
     ]
     for url in pages:
         with django_assert_max_num_queries(16):

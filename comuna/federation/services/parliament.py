@@ -37,10 +37,13 @@ def meeting(member: Body, assembly: Assembly | None, parliament: Session | None)
         raise InputError(
             "federation.meeting_required", "Name the assembly or parliament session that decided."
         )
-    held = assembly if assembly is not None else parliament
-    assert held is not None
-    in_session = held.status == "in_session"
-    if held.body_id != member.pk or not in_session:
+    # Read afresh: the caller's copy may predate the meeting's closing.
+    held = (
+        Assembly.objects.filter(pk=assembly.pk).first()
+        if assembly is not None
+        else Session.objects.filter(pk=parliament.pk if parliament else None).first()
+    )
+    if held is None or held.body_id != member.pk or held.status != "in_session":
         raise RuleError(
             "federation.meeting_not_in_session",
             "The decision must be taken by an assembly of {name} in session.",
