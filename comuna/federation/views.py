@@ -36,6 +36,7 @@ def overview(request: HttpRequest, body: Body) -> HttpResponse:
         "founding": Founding.objects.filter(body=body).first(),
         "foundings": Founding.objects.filter(members=body).select_related("body"),
         "node": queries.tree(body, depth=1),
+        "conformance": _conformance_rows(body),
         "consultations": Consultation.objects.filter(body=body).order_by("-opened_at")[:20],
         "sessions": Session.objects.filter(body=body).order_by("-scheduled_at")[:20],
         "votes_in": Consultation.objects.filter(
@@ -46,6 +47,13 @@ def overview(request: HttpRequest, body: Body) -> HttpResponse:
         "can_delegation": can(request.user, "delegation.record", body) and body.parent_id,
     }
     return render(request, "federation/overview.html", context)
+
+
+def _conformance_rows(body: Body) -> list[tuple[Body, object]]:
+    """How each member body's delegates voted against its mandates, from the public votes."""
+    summaries = queries.member_conformance(body)
+    members = Body.objects.filter(pk__in=[pk for pk in summaries if pk is not None])
+    return [(m, summaries[m.pk]) for m in members.order_by("name")]
 
 
 @requires("federation.view")

@@ -148,6 +148,8 @@ def test_it_runs_a_session_with_mandates_and_shows_the_deviation(client):
         reverse("federation_delegate", args=[commune.slug, deviant.pk])
     ).content.decode()
     assert "against the mandate" in page
+    overview = client.get(reverse("federation_overview", args=[commune.slug])).content.decode()
+    assert "Mandates followed, per member body" in overview
     deviation = Deviation.objects.get()
     recall = reverse("federation_recall", args=[seats[2].member.slug, deviation.pk])
     assert client.post(recall).status_code == 302
