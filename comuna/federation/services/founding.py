@@ -37,16 +37,9 @@ def start_founding(
         raise InputError("body.missing_name", "A council needs a name and a territory.")
     if not charter.strip():
         raise InputError("founding.no_charter", "The founding charter cannot be empty.")
-    if kind not in MEMBER_KINDS:
-        raise InputError(
-            "founding.bad_kind", "A {kind} is not founded from member bodies.", kind=kind
-        )
-    members = sorted(set(members), key=lambda b: b.pk)
-    if len(members) < 2:
-        raise RuleError("founding.too_few_members", "A founding joins at least two member bodies.")
-    _check_free_members(kind, members)
     if notified_on > timezone.localdate(now_or(now)):
         raise InputError("founding.notified_in_future", "The notification date is in the future.")
+    members = _check_members(kind, members)
     profile = profile or current_ruleset(members[0]).profile
     params = rulesets.profile(profile)
     slug = slug or slugify(name)[:80]
@@ -76,6 +69,18 @@ def start_founding(
         now,
     )  # fmt: skip
     return founding
+
+
+def _check_members(kind: str, members: list[Body]) -> list[Body]:
+    if kind not in MEMBER_KINDS:
+        raise InputError(
+            "founding.bad_kind", "A {kind} is not founded from member bodies.", kind=kind
+        )
+    members = sorted(set(members), key=lambda b: b.pk)
+    if len(members) < 2:
+        raise RuleError("founding.too_few_members", "A founding joins at least two member bodies.")
+    _check_free_members(kind, members)
+    return members
 
 
 def _check_free_members(kind: str, members: list[Body]) -> None:
@@ -171,7 +176,12 @@ def register_founding(
     if not registration_number.strip():
         raise InputError("founding.no_registration_number", "Give the registration number.")
     body = lock(founding.body)
-    members = list(founding.members.order_by("pk"))
+    # Locked: two foundings sharing a council cannot both register it.
+    members = list(
+        Body.objects.select_for_update(of=("self",))
+        .filter(foundings_joined=founding)
+        .order_by("pk")
+    )
     _check_free_members(body.kind, members)
     body.registration_number, body.registered_on = registration_number.strip(), on
     body.save(update_fields=["registration_number", "registered_on"])
