@@ -166,6 +166,9 @@ MESSAGES: dict[str, Any] = {
         "The session has already opened: mandates are given before it opens."
     ),
     "parliament.already_voted": gettext_lazy("This seat has already voted on this item."),
+    "parliament.delegates_only": gettext_lazy(
+        "Only delegates speak in this session: it is not an open parliament."
+    ),
     "parliament.call_not_supported": gettext_lazy(
         "%(supporting)s member bodies asked for it; %(needed)s are needed."
     ),

@@ -440,3 +440,23 @@ class Ratification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}: {self.ratified}"
+
+
+class Speaker(models.Model):
+    """Someone given the floor in a session. In an open parliament any member of any member
+    body may speak; otherwise only the delegates. Speaking binds nothing: not in the record."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="speakers")
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    is_delegate = models.BooleanField()
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["session", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "position"], name="speaker_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.resident}"

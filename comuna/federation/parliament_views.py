@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -97,13 +98,26 @@ def _session_context(request: HttpRequest, body: Body, pk: int) -> dict[str, Any
         }
         for item in items
     ]
+    query = request.GET.get("q", "").strip()
     return {
         "body": body,
         "session": session,
         "rows": rows,
         "seated": seated(body),
         "can_run": can(request.user, "parliament.run", body),
+        "speakers": session.speakers.select_related("resident__body"),
+        "query": query,
+        "found": _members_found(body, query) if query else [],
     }
+
+
+def _members_found(body: Body, query: str) -> list[Resident]:
+    residents = Resident.objects.filter(body__in=councils_under(body)).current()
+    for word in query.split():
+        residents = residents.filter(
+            Q(first_names__icontains=word) | Q(last_names__icontains=word) | Q(id_number=word)
+        )
+    return list(residents.select_related("body").order_by("last_names", "first_names")[:20])
 
 
 @requires("federation.view")
@@ -132,6 +146,18 @@ def session_open(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 def session_close(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     item = get_object_or_404(Session, body=body, pk=pk)
     return _session_action(request, body, pk, lambda: services.close_session(item, by=request.user))
+
+
+@require_POST
+@requires("parliament.run")
+def give_floor(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
+    item = get_object_or_404(Session, body=body, pk=pk)
+    resident = get_object_or_404(
+        Resident, pk=request.POST.get("resident") or 0, body__in=councils_under(body)
+    )
+    return _session_action(
+        request, body, pk, lambda: services.give_floor(item, resident, by=request.user)
+    )
 
 
 @require_POST

@@ -25,6 +25,7 @@ urlpatterns = [
     path("sessions/<int:pk>/", parliament.session, name="federation_session"),
     path("sessions/<int:pk>/open/", parliament.session_open, name="federation_session_open"),
     path("sessions/<int:pk>/close/", parliament.session_close, name="federation_session_close"),
+    path("sessions/<int:pk>/floor/", parliament.give_floor, name="federation_give_floor"),
     path("items/<int:pk>/vote/", parliament.item_vote, name="federation_item_vote"),
     path("items/<int:pk>/close/", parliament.item_close, name="federation_item_close"),
     path("delegates/<int:pk>/", parliament.delegate, name="federation_delegate"),

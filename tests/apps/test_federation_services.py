@@ -325,3 +325,29 @@ def test_it_refuses_bad_input_with_stable_codes():
         services.disseminate_charter(
             fb.start(fb.councils(2)), started_on=dt.date(2000, 1, 1), by=fb.luis()
         )
+
+
+def test_it_gives_the_floor_to_any_member_only_in_an_open_parliament():
+    commune = fb.found_commune()
+    fb.elect_delegates(commune)
+    closed = services.open_session(fb.session(commune), by=fb.marta())
+    delegate = Delegate.objects.filter(seat__body=commune).first().resident
+    neighbour = Resident.objects.filter(body=delegate.body).exclude(pk=delegate.pk).first()
+    assert services.give_floor(closed, delegate, by=fb.marta()).is_delegate
+    with pytest.raises(RuleError) as error:
+        services.give_floor(closed, neighbour, by=fb.marta())
+    assert error.value.code == "parliament.delegates_only"
+    services.close_item(closed.items.get(), by=fb.marta())
+    services.close_session(closed, by=fb.marta())
+    open_session = services.convene_session(
+        commune, by=fb.marta(), place="Cancha", scheduled_at=timezone.now(),
+        agenda=["Plan comunal"], open_parliament=True,
+    )  # fmt: skip
+    open_session = services.open_session(open_session, by=fb.marta())
+    speaker = services.give_floor(open_session, neighbour, by=fb.marta())
+    assert (speaker.position, speaker.is_delegate) == (1, False)
+    outsider = fb.councils(1)[0]
+    stranger = Resident.objects.of_body(outsider).first()
+    with pytest.raises(RuleError) as error:
+        services.give_floor(open_session, stranger, by=fb.marta())
+    assert error.value.code == "delegate.not_a_member"

@@ -143,6 +143,12 @@ def test_it_runs_a_session_with_mandates_and_shows_the_deviation(client):
         client.post(reverse("federation_item_close", args=[commune.slug, item.pk])).status_code
         == 302
     )
+    session_url = reverse("federation_session", args=[commune.slug, session.pk])
+    member = Resident.objects.of_body(councils[0]).last()
+    found = client.get(session_url, {"q": member.last_names}).content.decode()
+    assert f"Give the floor to {member.full_name}" in found
+    floor = reverse("federation_give_floor", args=[commune.slug, session.pk])
+    assert client.post(floor, {"resident": member.pk}).status_code == 409  # not open parliament
     deviant = Delegate.objects.get(seat=seats[2], ended_on__isnull=True)
     page = client.get(
         reverse("federation_delegate", args=[commune.slug, deviant.pk])

@@ -27,6 +27,7 @@ from comuna.federation.services.mandates import (
 from comuna.federation.services.parliament import (
     convene_session,
     elect_delegate,
+    give_floor,
     make_request,
     open_session,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "disseminate_charter",
     "elect_delegate",
     "flag_deviation",
+    "give_floor",
     "join_federation",
     "leave_federation",
     "make_request",

@@ -16,7 +16,7 @@ from comuna.bodies.services import current_ruleset, post_entry
 from comuna.core import federation as rules
 from comuna.core.errors import InputError, RuleError
 from comuna.core.rulesets import fraction
-from comuna.federation.models import Delegate, Item, Request, Seat, Session
+from comuna.federation.models import Delegate, Item, Request, Seat, Session, Speaker
 from comuna.federation.services.common import is_within, lock, now_or, params_of
 from comuna.people.models import Resident
 
@@ -276,3 +276,34 @@ def open_session(session: Session, *, by: User, now: dt.datetime | None = None) 
     session.save(update_fields=["status", "members_at_opening", "opened_at"])
     post_entry(session.body, "parliament.opened", {"session": session.pk, "members": members}, now)
     return session
+
+
+@transaction.atomic
+def give_floor(
+    session: Session, resident: Resident, *, by: User, now: dt.datetime | None = None
+) -> Speaker:
+    """Put ``resident`` on the session's list of speakers (Ataroa's open parliament)."""
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("body").get(pk=session.pk)
+    )
+    if session.status != Session.Status.IN_SESSION:
+        raise RuleError("parliament.not_in_session", "The parliament is not in session.")
+    if resident.left_on is not None or not is_within(resident.body_id, session.body):
+        raise RuleError(
+            "delegate.not_a_member", "{name} is not a member of {body}.",
+            name=resident.full_name, body=session.body.name,
+        )  # fmt: skip
+    is_delegate = Delegate.objects.filter(
+        resident=resident, seat__body=session.body, seat__closed_on__isnull=True,
+        ended_on__isnull=True,
+    ).exists()  # fmt: skip
+    if not is_delegate and not session.open_parliament:
+        raise RuleError(
+            "parliament.delegates_only",
+            "Only delegates speak in this session: it is not an open parliament.",
+        )
+    last = session.speakers.order_by("-position").values_list("position", flat=True).first()
+    return Speaker.objects.create(
+        session=session, resident=resident, position=(last or 0) + 1,
+        is_delegate=is_delegate, recorded_at=now_or(now),
+    )  # fmt: skip
