@@ -113,6 +113,12 @@ def test_it_founds_a_commune_and_shows_a_delegate_deviating_from_the_mandate(pag
     # The session: the third delegate votes against the mandate, publicly.
     page.goto(session_url)
     page.get_by_role("button", name="Instalar la sesión").click()
+    # Open parliament: a member who is not a delegate takes the floor.
+    speaker = Resident.objects.of_body(councils[1]).order_by("pk").first()
+    page.get_by_label("Buscar un integrante por nombre o cédula").fill(speaker.last_names)
+    page.get_by_role("button", name="Buscar").click()
+    page.get_by_role("button", name=f"Dar la palabra a {speaker.full_name}").click()
+    assert page.locator("ol li", has_text=speaker.full_name).is_visible()
     for council, choice in zip(councils, ["yes", "yes", "no"], strict=True):
         name = delegates[council.pk].full_name
         page.get_by_label(f"Voto de {name}").select_option(choice)
