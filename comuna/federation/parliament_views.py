@@ -284,11 +284,11 @@ def member_act(request: HttpRequest, body: Body) -> HttpResponse:
     """One of the member body's decisions: elect, mandate, request, ratify."""
     parent = _federation_of(body)
     meetings = queries.meetings(body)
-    action = request.POST.get("action", "")
-    try:
-        done = _ACTIONS[action](request, body, parent, meetings)
-    except KeyError:
+    action = _ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
         return _member_refusal(request, body, None)
+    try:
+        done = action(request, body, parent, meetings)
     except ComunaError as error:
         return _member_refusal(request, body, error)
     if not done:

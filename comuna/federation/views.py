@@ -22,7 +22,6 @@ from comuna.federation.forms import (
 )
 from comuna.federation.models import Consultation, ConsultationUnit, Founding, Session
 from comuna.federation.services.common import MEMBER_KINDS, councils_under
-from comuna.messages import describe
 from comuna.people.models import Resident
 from comuna.policies import can, requires
 from comuna.web import render_refusal
@@ -170,6 +169,11 @@ def _levels_below(body: Body) -> set[str]:
 
 @requires("federation.view")
 def consultation(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
+    context = _consultation_context(request, body, pk)
+    return render(request, "federation/consultation.html", context)
+
+
+def _consultation_context(request: HttpRequest, body: Body, pk: int) -> dict[str, object]:
     item = get_object_or_404(Consultation, body=body, pk=pk)
     result = tallies.rollup(item)
     units = {
@@ -177,7 +181,7 @@ def consultation(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
         for u in item.units.select_related("body", "parent", "report").order_by("body__name")
     }
     rows = [(units[n.unit], n) for n in result.nodes]
-    context = {
+    return {
         "body": body,
         "consultation": item,
         "rows": rows,
@@ -186,7 +190,6 @@ def consultation(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
         "command": tallies.tally_command(item),
         "can_close": can(request.user, "consultation.open", body),
     }
-    return render(request, "federation/consultation.html", context)
 
 
 @requires("federation.view")
@@ -204,9 +207,9 @@ def consultation_close(request: HttpRequest, body: Body, pk: int) -> HttpRespons
     try:
         services.close_consultation(item, by=request.user)
     except ComunaError as error:
-        messages.error(request, describe(error))
-    else:
-        messages.success(request, _("The count is closed and entered in the public record."))
+        context = _consultation_context(request, body, pk)
+        return render_refusal(request, "federation/consultation.html", context, error)
+    messages.success(request, _("The count is closed and entered in the public record."))
     return redirect("federation_consultation", body.slug, pk)
 
 

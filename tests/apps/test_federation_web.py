@@ -212,3 +212,14 @@ def test_it_keeps_the_list_pages_within_a_few_queries(client, django_assert_max_
     for url in pages:
         with django_assert_max_num_queries(16):
             assert client.get(url).status_code == 200, url
+
+
+def test_it_refuses_closing_a_closed_count_with_a_conflict(client):
+    commune = fb.found_commune()
+    consultation = commune.consultations.get()
+    _login(client, "marta")
+    url = reverse("federation_consultation_close", args=[commune.slug, consultation.pk])
+    response = client.post(url)
+    assert response.status_code == 409
+    assert "This consultation is closed." in response.content.decode()
+    assert RecordEntry.objects.filter(body=commune, kind="consultation.closed").count() == 1
