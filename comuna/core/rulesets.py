@@ -33,6 +33,8 @@ _VENEZUELA_2009: dict[str, Any] = {
     # The commune and upper levels (Ley Orgánica de las Comunas, 2010; institutions.md §2, §8).
     "commune_referendum_turnout": "3/20",  # LOC Arts. 12, 16: majority yes, turnout >= 15 %
     "commune_dissemination_days": 15,  # LOC Art. 13
+    "commune_referendum_deadline_days": 60,  # LOC Art. 13: referendum within 60 days of notice
+    "commune_registration_days": 15,  # LOC Art. 17: registration within 15 days
     "parliament_seats_per_member": 1,  # LOC Art. 23: one spokesperson per council
     "parliament_enterprise_seats": 3,  # LOC Art. 23: socio-productive organisations
     "parliament_bank_seats": 1,  # LOC Art. 23: the Banco de la Comuna

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +23,7 @@ from comuna.federation.forms import (
     StationBallotForm,
 )
 from comuna.federation.models import Consultation, ConsultationUnit, Founding, Session
-from comuna.federation.services.common import MEMBER_KINDS, councils_under
+from comuna.federation.services.common import MEMBER_KINDS, councils_under, params_of
 from comuna.people.models import Resident
 from comuna.policies import can, requires
 from comuna.web import render_refusal
@@ -96,12 +98,35 @@ def found(request: HttpRequest, body: Body) -> HttpResponse:
 def _founding_context(request: HttpRequest, body: Body) -> dict[str, object]:
     founding = get_object_or_404(Founding.objects.select_related("referendum"), body=body)
     return {
+        **_deadlines(founding),
         "body": body,
         "founding": founding,
         "members": founding.members.order_by("name"),
         "can_manage": can(request.user, "founding.manage", body),
         "dissemination_form": DisseminationForm(initial={"started_on": timezone.localdate()}),
         "registration_form": RegistrationForm(initial={"registered_on": timezone.localdate()}),
+    }
+
+
+def _deadlines(founding: Founding) -> dict[str, object]:
+    """The law's deadlines for the promoter commission, shown (and flagged when missed)."""
+    params = params_of(founding.body)
+    referendum_by = founding.notified_on + dt.timedelta(
+        days=params["commune_referendum_deadline_days"]
+    )
+    closed = founding.referendum.closed_at if founding.referendum else None
+    register_by = (
+        timezone.localdate(closed) + dt.timedelta(days=params["commune_registration_days"])
+        if closed
+        else None
+    )
+    today = timezone.localdate()
+    return {
+        "referendum_by": referendum_by,
+        "referendum_late": founding.status in ("drafting", "dissemination")
+        and today > referendum_by,
+        "register_by": register_by,
+        "register_late": founding.status == "approved" and register_by and today > register_by,
     }
 
 

@@ -52,6 +52,9 @@ def test_it_founds_a_commune_through_the_pages(client):
     step = reverse("federation_founding_step", args=["comuna-ataroa"])
     started = (timezone.localdate() - dt.timedelta(days=16)).isoformat()
     assert client.post(step, {"step": "disseminate", "started_on": started}).status_code == 302
+    page = client.get(reverse("federation_founding", args=["comuna-ataroa"])).content.decode()
+    due = timezone.localdate() + dt.timedelta(days=30)
+    assert "Referendum due by" in page and due.strftime("%m/%d/%Y") in page
     assert client.post(step, {"step": "referendum"}).status_code == 302
     founding.refresh_from_db()
     pk = founding.referendum.pk
