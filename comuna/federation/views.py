@@ -38,16 +38,32 @@ def overview(request: HttpRequest, body: Body) -> HttpResponse:
         "foundings": Founding.objects.filter(members=body).select_related("body"),
         "node": queries.tree(body, depth=1),
         "conformance": _conformance_rows(body),
+        **_last_ordinary(body),
         "consultations": Consultation.objects.filter(body=body).order_by("-opened_at")[:20],
         "sessions": Session.objects.filter(body=body).order_by("-scheduled_at")[:20],
         "votes_in": Consultation.objects.filter(
             units__body=body, units__is_leaf=True, status=Consultation.Status.OPEN
         ).select_related("body"),
         "can_found": can(request.user, "federation.found", body),
-        "can_manage": can(request.user, "parliament.convene", body) and bool(body.registered_on),
-        "can_delegation": can(request.user, "delegation.record", body) and body.parent_id,
+        # Short-circuits: no role query for what the body's state rules out anyway.
+        "can_manage": bool(body.registered_on) and can(request.user, "parliament.convene", body),
+        "can_delegation": bool(body.parent_id) and can(request.user, "delegation.record", body),
     }
     return render(request, "federation/overview.html", context)
+
+
+def _last_ordinary(body: Body) -> dict[str, object]:
+    """Ordinary sessions are monthly (LOC Art. 25): how long since the last one was held."""
+    last = (
+        Session.objects.filter(body=body, kind=Session.Kind.ORDINARY, opened_at__isnull=False)
+        .order_by("-opened_at")
+        .values_list("opened_at", flat=True)
+        .first()
+    )
+    if last is None:
+        return {"last_ordinary": None}
+    days = (timezone.localdate() - timezone.localdate(last)).days
+    return {"last_ordinary": last, "days_since_ordinary": days, "ordinary_overdue": days > 31}
 
 
 def _conformance_rows(body: Body) -> list[tuple[Body, object]]:

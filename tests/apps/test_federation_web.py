@@ -226,3 +226,31 @@ def test_it_refuses_closing_a_closed_count_with_a_conflict(client):
     assert response.status_code == 409
     assert "This consultation is closed." in response.content.decode()
     assert RecordEntry.objects.filter(body=commune, kind="consultation.closed").count() == 1
+
+
+def test_it_convenes_the_extraordinary_session_the_councils_called(client):
+    commune = fb.found_commune()
+    councils = list(Body.objects.filter(parent=commune).order_by("pk"))
+    _login(client, "marta")
+    for council in councils:
+        assembly = fb.assembly_in_session(council)
+        response = client.post(
+            reverse("federation_member_act", args=[council.slug]),
+            {"action": "request", "kind": "extraordinary", "subject": "Emergencia de agua",
+             "meeting": f"a{assembly.pk}"},
+        )  # fmt: skip
+        assert response.status_code == 302
+    url = reverse("federation_session_new", args=[commune.slug])
+    assert "3 of 3 needed" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {"kind": "ordinary", "place": "Cancha", "scheduled_at": "2030-01-01T09:00",
+         "agenda": "", "requested_subject": "Emergencia de agua"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    session = commune.sessions.get()
+    assert session.kind == "extraordinary"
+    entry = RecordEntry.objects.get(body=commune, kind="parliament.convened")
+    assert sorted(entry.payload["called_by"]) == sorted(c.slug for c in councils)
+    overview = client.get(reverse("federation_overview", args=[commune.slug])).content.decode()
+    assert "No ordinary session held yet." in overview
