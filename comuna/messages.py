@@ -198,6 +198,83 @@ MESSAGES: dict[str, Any] = {
     "vote.not_attending": gettext_lazy("%(name)s is not recorded as present."),
     "vote.not_draft": gettext_lazy("This motion has already been put to the vote."),
     "vote.wrong_method": gettext_lazy("This motion is not voted that way."),
+    # Federation from below (comuna/federation).
+    "consultation.already_reported": gettext_lazy("%(name)s has already reported its count."),
+    "consultation.already_voted": gettext_lazy("%(name)s has already voted."),
+    "consultation.bad_choice": gettext_lazy("A ballot says yes, no or blank."),
+    "consultation.bad_rule": gettext_lazy("The rule for level %(level)s is not valid."),
+    "consultation.closed": gettext_lazy("This consultation is closed."),
+    "consultation.mixed_sources": gettext_lazy(
+        "Ballots were cast on phones here: report those, not a paper count."
+    ),
+    "consultation.more_ballots_than_members": gettext_lazy(
+        "%(cast)s ballots but only %(eligible)s members on the register."
+    ),
+    "consultation.no_ballots": gettext_lazy("No ballot was cast here: enter the paper count."),
+    "consultation.no_councils": gettext_lazy("There is no council to vote in."),
+    "consultation.no_question": gettext_lazy("Write the question put to the members."),
+    "consultation.not_a_member": gettext_lazy("%(name)s is not on the register of this council."),
+    "consultation.not_in_tree": gettext_lazy("%(name)s does not vote in this consultation."),
+    "delegate.not_a_member": gettext_lazy("%(name)s is not a member of %(body)s."),
+    "delegate.too_young": gettext_lazy("A delegate must be at least %(age)s."),
+    "federation.already_member": gettext_lazy("%(body)s is already a member."),
+    "federation.bad_ratification": gettext_lazy(
+        "%(ratified)s ratified and %(rejected)s refused out of %(members)s member bodies."
+    ),
+    "federation.meeting_not_in_session": gettext_lazy(
+        "The decision must be taken by an assembly of %(name)s in session."
+    ),
+    "federation.meeting_required": gettext_lazy(
+        "Name the assembly or parliament session that decided."
+    ),
+    "federation.negative_seats": gettext_lazy("Seat numbers cannot be negative."),
+    "federation.not_a_member": gettext_lazy("%(body)s is not a member."),
+    "federation.not_registered": gettext_lazy("%(name)s is not registered yet."),
+    "federation.session_in_progress": gettext_lazy(
+        "The parliament is in session; membership changes wait until it closes."
+    ),
+    "founding.bad_dissemination_date": gettext_lazy(
+        "Dissemination starts between the notification and today."
+    ),
+    "founding.bad_kind": gettext_lazy("A %(kind)s is not founded from member bodies."),
+    "founding.dissemination_not_over": gettext_lazy(
+        "The charter is being disseminated until %(until)s."
+    ),
+    "founding.member_taken": gettext_lazy("%(name)s already belongs to another body."),
+    "founding.no_charter": gettext_lazy("The founding charter cannot be empty."),
+    "founding.no_registration_number": gettext_lazy("Give the registration number."),
+    "founding.notified_in_future": gettext_lazy("The notification date is in the future."),
+    "founding.too_few_members": gettext_lazy("A founding joins at least two member bodies."),
+    "founding.wrong_member_kind": gettext_lazy("%(name)s cannot be a member of a %(kind)s."),
+    "founding.wrong_step": gettext_lazy("The founding is not at that step."),
+    "mandate.already_given": gettext_lazy("%(body)s has already given its mandate on this item."),
+    "mandate.bad_choice": gettext_lazy("A mandate is yes, no, abstain or free."),
+    "mandate.bad_vote": gettext_lazy("A vote is yes, no or abstain."),
+    "mandate.no_deviation": gettext_lazy("This vote followed its mandate."),
+    "mandate.session_opened": gettext_lazy(
+        "The session has already opened: mandates are given before it opens."
+    ),
+    "parliament.already_voted": gettext_lazy("This seat has already voted on this item."),
+    "parliament.delegates_only": gettext_lazy(
+        "Only delegates speak in this session: it is not an open parliament."
+    ),
+    "parliament.call_not_supported": gettext_lazy(
+        "%(supporting)s member bodies asked for it; %(needed)s are needed."
+    ),
+    "parliament.no_delegate": gettext_lazy("This seat has no delegate."),
+    "parliament.no_delegates": gettext_lazy("No delegate has been elected yet."),
+    "parliament.not_convened": gettext_lazy("This session cannot be opened now."),
+    "parliament.not_in_session": gettext_lazy("The parliament is not in session."),
+    "parliament.open_items": gettext_lazy("Vote on every item before closing the session."),
+    "parliament.placeholder_seat": gettext_lazy(
+        "This seat is filled by the socio-productive organisations or the communal bank."
+    ),
+    "parliament.seat_closed": gettext_lazy("This seat is closed."),
+    "ratification.already_recorded": gettext_lazy("%(body)s has already decided on this."),
+    "ratification.not_pending": gettext_lazy("This decision is not awaiting ratification."),
+    "recall.already_requested": gettext_lazy("A recall has already been requested."),
+    "request.already_made": gettext_lazy("%(body)s has already made this request."),
+    "request.incomplete": gettext_lazy("Say what the request is about."),
 }
 
 

@@ -68,6 +68,19 @@ POLICIES: dict[str, frozenset[str]] = {
     "budget.vote": frozenset({PUBLIC}),
     "budget.count": _COUNT,
     "budget.spend": _CHAIR,
+    # Federation from below (comuna/federation). A council's officers start a promoter
+    # commission (LOC Art. 10) and record their assembly's decisions towards the commune
+    # (delegates, mandates, requests, ratifications, recall); the commune's promoter
+    # commission runs its founding; the electoral commissions count (LOC Art. 14).
+    "federation.view": frozenset({PUBLIC}),
+    "federation.found": _CHAIR,
+    "founding.manage": frozenset({PROMOTER}),
+    "consultation.open": _CHAIR,
+    "consultation.report": _COUNT,
+    "membership.manage": _CHAIR,
+    "parliament.convene": _CHAIR,
+    "parliament.run": _CHAIR,
+    "delegation.record": _CHAIR,
 }
 
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "comuna.assemblies",
     "comuna.budgets",
     "comuna.api",
+    "comuna.federation",
 ]
 
 MIDDLEWARE = [

@@ -210,9 +210,65 @@ def _check_entry(entry: dict[str, Any]) -> list[str]:
         "decision.made": check_decision,
         "budget.result": check_budget_result,
         "budget.spending": check_spending,
+        "parliament.decision": check_parliament_decision,
+        "consultation.closed": check_consultation,
     }
     check = checks.get(entry["kind"])
     return check(entry["payload"]) if check else []
+
+
+def check_parliament_decision(payload: dict[str, Any]) -> list[str]:
+    """A parliament's decision: the public votes recount to the counts, each vote's conformance
+    follows from its mandate, and the majority of members is applied."""
+    problems = check_decision(payload)
+    recount = {"yes": 0, "no": 0, "abstain": 0}
+    for _seat, _delegate, choice, mandate, conformance in payload["votes"]:
+        recount[choice] = recount.get(choice, 0) + 1
+        if not mandate:
+            expected = "no_mandate"
+        elif mandate == "free":
+            expected = "free"
+        else:
+            expected = "conform" if mandate == choice else "deviation"
+        if conformance != expected:
+            problems.append(f"a vote {choice!r} under mandate {mandate!r} is not {conformance!r}")
+    if recount != payload["counts"]:
+        problems.append(f"public votes recount {recount} differs from {payload['counts']}")
+    return problems
+
+
+def check_consultation(payload: dict[str, Any]) -> list[str]:
+    """A closed consultation: every body's totals are the sums of its members' totals, and the
+    root's result follows from a majority of votes and its turnout quorum (when the root's rule
+    asks no majority of member bodies)."""
+    problems = []
+    results = payload["results"]
+    sums: dict[str, dict[str, int]] = {}
+    for node in results:
+        if node["parent"] is not None:
+            total = sums.setdefault(node["parent"], {"eligible": 0, "cast": 0, "yes": 0, "no": 0})
+            for key in total:
+                total[key] += node[key]
+    for node in results:
+        if node["unit"] in sums and any(node[k] != v for k, v in sums[node["unit"]].items()):
+            problems.append(f"{node['unit']} totals are not the sum of its members")
+    root = next(node for node in results if node["parent"] is None)
+    rule = payload["rules"].get(root["level"], {})
+    if (
+        not rule.get("members_majority")
+        and rule.get("people", "majority_of_votes") == "majority_of_votes"
+    ):
+        quorum = Fraction(rule.get("turnout_quorum", "0"))
+        approved = (
+            root["reported"] > 0
+            and root["yes"] > root["no"]
+            and root["cast"] >= quorum * root["eligible"]
+        )
+        if approved != payload["approved"]:
+            problems.append(
+                f"recorded approved={payload['approved']} but the rule gives {approved}"
+            )
+    return problems
 
 
 def verify_export(data: dict[str, Any]) -> list[Problem]:

@@ -22,6 +22,7 @@ WEB_CORE = (
     "budget_ballots.py",
     "budgeting.py",
     "pabulib.py",
+    "federation.py",
 )
 
 

@@ -37,6 +37,39 @@ _VENEZUELA_2009: dict[str, Any] = {
     "budget_add1_step": "1",
     "budget_add1_stop": "over_budget",
     "budget_tie_break": "max_votes,min_cost",
+    # The commune and upper levels (Ley Orgánica de las Comunas, 2010; institutions.md §2, §8).
+    "commune_referendum_turnout": "3/20",  # LOC Arts. 12, 16: majority yes, turnout >= 15 %
+    "commune_dissemination_days": 15,  # LOC Art. 13
+    "commune_referendum_deadline_days": 60,  # LOC Art. 13: referendum within 60 days of notice
+    "commune_registration_days": 15,  # LOC Art. 17: registration within 15 days
+    "parliament_seats_per_member": 1,  # LOC Art. 23: one spokesperson per council
+    "parliament_enterprise_seats": 3,  # LOC Art. 23: socio-productive organisations
+    "parliament_bank_seats": 1,  # LOC Art. 23: the Banco de la Comuna
+    "parliament_term_years": 3,  # LOC Art. 23
+    "parliament_extraordinary_call": "7/10",  # LOC Art. 25: 70 % of the councils
+    "parliament_agenda_item_call": "3/5",  # LOC Art. 22.9: 60 % of the councils
+    "imperative_mandate": True,  # LOC Art. 26: the vote expresses the council's mandate
+    "upper_level_has_own_authority": True,  # LOC Art. 21: the Parliament is the highest body
+}
+
+# Zapatista autonomy after the 2023 restructuring (institutions.md §4.3, "Novena parte: La
+# nueva estructura de la autonomía zapatista", EZLN, Nov 2023; §4.1-4.2 for rotation and the
+# seven principles). Upper levels (CGAZ, ACGAZ) have no authority of their own: their
+# decisions take effect only when the member bodies ratify them. Community assemblies admit
+# everyone who "ya tiene bueno su pensamiento", about 12 and older (Ornelas 2004, §4.1).
+# Office holders are replaceable at any time (wikidat on the JBG), so recall has no waiting
+# period. The assembly seeks consensus; the closest majority rule kept here is a majority of
+# the votes cast (the EZLN also runs majority consultas, §4.2).
+_ZAPATISTA: dict[str, Any] = {
+    **_VENEZUELA_2009,
+    "member_min_age": 12,  # Ornelas 2004 (clajadep.lahaine.org/?p=2573)
+    "spokesperson_min_age": 12,
+    "spokesperson_residence_years": 0,
+    "decision_rule": "majority_of_votes",  # §4.2: consensus sought, consultas by majority
+    "recall_min_elapsed_term": "0/1",  # §4.1: "rotativos y reemplazables en todo momento"
+    "parliament_enterprise_seats": 0,
+    "parliament_bank_seats": 0,
+    "upper_level_has_own_authority": False,  # Novena parte (2023): ACGAZ "no es autoridad"
 }
 
 PROFILES: dict[str, dict[str, Any]] = {
@@ -52,6 +85,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "decision_rule": "majority_of_votes",
         "secret_ballot_default": True,
     },
+    "zapatista": _ZAPATISTA,
 }
 DEFAULT_PROFILE = "venezuela-2009"
 
