@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "comuna.bodies",
     "comuna.people",
     "comuna.assemblies",
+    "comuna.offices",
     "comuna.api",
 ]
 

@@ -30,6 +30,19 @@ _VENEZUELA_2009: dict[str, Any] = {
     "recall_vote_quorum": "1/5",  # LOCC Art. 41
     "recall_ban_terms": 2,  # LOCC Art. 42
     "secret_ballot_default": False,  # not stated in the 2009 law
+    # Offices (comuna/offices; institutions.md §1.3-1.5, §8).
+    "finance_unit_size": 5,  # LOCC Art. 30 (UAFC)
+    "audit_unit_size": 5,  # LOCC Art. 33 (UCS)
+    "electoral_commission_size": 5,  # LOCC Art. 36
+    "election_method": "uninominal",  # LOCC Art. 11: uninominal, never by slate; or "stv"
+    "rotation_mode": "election",  # LOCC Art. 12; or lot (Athens), roster (turno), shift (JBG)
+    "rotation_shift_days": 14,  # JBG shifts of 8-15 days (Marcos 2004); used by "shift"
+    "reelection_limit": 0,  # LOCC Art. 12: re-election allowed, no limit (0 = none)
+    "cool_down_years": 0,  # years out of a post after reaching the limit (0 = none)
+    "kinship_exclusion": "household",  # LOCC Art. 15.8, approximated by household (ADR 0053)
+    "recall_report_days": 15,  # LOCC Art. 41: social-audit report
+    "recall_to_assembly_days": 15,  # LOCC Art. 41: to the assembly after the report
+    "recall_vote_rule": "majority_of_attendees",  # LOCC Art. 41
 }
 
 PROFILES: dict[str, dict[str, Any]] = {
@@ -54,6 +67,20 @@ FRACTION_PARAMETERS = frozenset(
 INTEGER_PARAMETERS = frozenset(
     name for name, value in _VENEZUELA_2009.items() if type(value) is int
 )
+# Parameters that name one of a fixed set of values.
+CHOICE_PARAMETERS: dict[str, frozenset[str]] = {
+    "election_method": frozenset({"uninominal", "stv"}),
+    "rotation_mode": frozenset({"election", "lot", "roster", "shift"}),
+    "kinship_exclusion": frozenset({"household", "none"}),
+    "recall_vote_rule": frozenset(
+        {
+            "majority_of_attendees",
+            "majority_of_votes",
+            "majority_of_members",
+            "two_thirds_of_attendees",
+        }
+    ),
+}
 BOOLEAN_PARAMETERS = frozenset(
     name for name, value in _VENEZUELA_2009.items() if isinstance(value, bool)
 )
@@ -70,13 +97,20 @@ def fraction(params: Mapping[str, Any], name: str) -> Fraction:
     return Fraction(str(params[name]))
 
 
+def with_defaults(params: Mapping[str, Any], profile_name: str) -> dict[str, Any]:
+    """``params`` completed with the profile's values for parameters added after a body
+    adopted its ruleset (a version stored before a parameter existed keeps working)."""
+    base = PROFILES.get(profile_name, _VENEZUELA_2009)
+    return {**_VENEZUELA_2009, **base, **params}
+
+
 def validate_amendment(params: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """Return ``params`` with ``changes`` applied, each value checked and normalised."""
     amended = dict(params)
     for name, raw in changes.items():
-        if name not in params:
+        if name not in params and name not in _VENEZUELA_2009:
             raise InputError("ruleset.unknown_parameter", "Unknown parameter {name}.", name=name)
-        amended[name] = _normalise(name, raw, params[name])
+        amended[name] = _normalise(name, raw, params.get(name, _VENEZUELA_2009[name]))
     return amended
 
 
@@ -96,6 +130,11 @@ def _normalise(name: str, raw: Any, current: Any) -> Any:
             if value_int < 0:
                 raise ValueError
             return value_int
+        if name in CHOICE_PARAMETERS:
+            choice = str(raw).strip()
+            if choice not in CHOICE_PARAMETERS[name]:
+                raise ValueError
+            return choice
     except (ValueError, ZeroDivisionError):
         raise InputError(
             "ruleset.bad_value", "{value} is not a valid value for {name}.", name=name, value=raw
