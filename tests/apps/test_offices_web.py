@@ -1,0 +1,154 @@
+"""Offices pages: public lists with bounded queries, forms that refuse bad input with a message."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from comuna.offices import recall_services as recalls
+from comuna.offices import services
+from comuna.offices.models import Election, Term
+from comuna.people import services as people
+from tests import builders
+from tests.apps import offices_scene as scene
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """These tests read the English texts (the Spanish ones are the browser journey's)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+def test_it_lists_posts_holders_and_vacancies_in_few_queries(client, django_assert_max_num_queries):
+    body, carmen = scene.council()
+    scene.paper_election(body, carmen, [9, 8, 7, 6, 5, 4])
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/b/{body.slug}/offices/")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Unidad de Contraloría Social" in text and "5 vacant seats" in text
+    assert scene.members(body)[0].full_name in text
+
+
+def test_it_shows_an_office_holders_public_record_in_few_queries(
+    client, django_assert_max_num_queries
+):
+    body, carmen = scene.council()
+    scene.paper_election(body, carmen, [9, 8, 7, 6, 5, 4], held_on=scene.years_ago(1, 5))
+    term = Term.objects.get(post__body=body, seat=1)
+    services.file_report(term, "Informe trimestral de gestión.", by=carmen, on=TODAY)
+    recalls.open_recall(term, grounds="No rinde cuentas", by=carmen, on=TODAY)
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/b/{body.slug}/offices/holders/{term.holder_id}/")
+    text = response.content.decode()
+    assert "Informe trimestral de gestión." in text and "collecting signatures" in text
+    other = scene.members(body)[15]  # never held an office: no page
+    assert client.get(f"/b/{body.slug}/offices/holders/{other.pk}/").status_code == 404
+
+
+def test_it_shows_each_post_and_who_has_held_it(client):
+    body, carmen = scene.council()
+    scene.paper_election(body, carmen, [9, 8, 7, 6, 5, 4])
+    post = scene.audit_post(body)
+    response = client.get(f"/b/{body.slug}/offices/posts/{post.pk}/")
+    assert response.status_code == 200 and "elected" in response.content.decode()
+
+
+def test_it_refuses_an_ineligible_candidate_with_a_clear_message(client):
+    body, carmen = scene.council()
+    household = people.add_household(body, code="H-2", address="Calle 2")
+    young = people.register_resident(
+        household, first_names="Ana", last_names="Joven",
+        birth_date=TODAY.replace(year=TODAY.year - 16), resident_since=dt.date(2015, 1, 1),
+    )  # fmt: skip
+    election = services.call_election(
+        scene.audit_post(body), by=carmen, ballots="paper", held_on=TODAY
+    )
+    client.force_login(carmen)
+    response = client.post(
+        f"/b/{body.slug}/offices/elections/{election.pk}/candidacies/", {"resident": young.pk}
+    )
+    assert response.status_code == 409
+    assert "Ana Joven is under 18" in response.content.decode()
+    assert not election.candidacies.exists()
+
+
+def _stv_paper_election(body, carmen) -> Election:
+    scene.amend(body, election_method="stv")
+    election = services.call_election(
+        scene.audit_post(body), by=carmen, ballots="paper", held_on=TODAY
+    )
+    for resident in scene.members(body)[:6]:
+        services.register_candidacy(election, resident, by=carmen)
+    return services.open_election(election, by=carmen)
+
+
+def test_it_refuses_a_malformed_blt_upload_and_counts_a_good_one(client):
+    body, carmen = scene.council()
+    election = _stv_paper_election(body, carmen)
+    client.force_login(carmen)
+    url = f"/b/{body.slug}/offices/elections/{election.pk}/count/"
+    bad = SimpleUploadedFile("ucs.blt", b"6 5\n1 1 2\n0\n")
+    response = client.post(url, {"blt": bad})
+    assert response.status_code == 400
+    assert "Line 2: a ballot line must end with 0." in response.content.decode()
+    election.refresh_from_db()
+    assert election.status == Election.Status.VOTING
+    names = services.ranked_election(election).candidates
+    text = "6 5\n3 1 2 0\n2 3 0\n1 4 5 0\n2 6 0\n1 2 1 0\n0\n" + "".join(f'"{n}"\n' for n in names)
+    response = client.post(url, {"blt": SimpleUploadedFile("ucs.blt", text.encode())})
+    assert response.status_code == 302
+    page = client.get(f"/b/{body.slug}/offices/elections/{election.pk}/").content.decode()
+    assert "The count, stage by stage" in page and "first preferences" in page
+
+
+def test_it_casts_a_phone_ballot_and_gives_a_receipt(client):
+    body, carmen = scene.council()
+    assembly = builders.convene(body)
+    builders.open_with_quorum(assembly, present=8)
+    election = services.call_election(
+        scene.audit_post(body), by=carmen, ballots="phone", held_on=TODAY, assembly=assembly
+    )
+    for resident in scene.members(body)[:6]:
+        services.register_candidacy(election, resident, by=carmen)
+    services.open_election(election, by=carmen)
+    code = assembly.attendance.first().voting_code
+    url = f"/b/{body.slug}/offices/elections/{election.pk}/ballot/"
+    response = client.post(url, {"code": code, "candidate": "2"})
+    assert response.status_code == 200 and "Your receipt" in response.content.decode()
+    again = client.post(url, {"code": code, "candidate": "3"})
+    assert again.status_code == 409 and "already voted" in again.content.decode()
+    wrong = client.post(url, {"code": "ZZZZZZ", "candidate": "3"})
+    assert wrong.status_code == 409
+    assert election.ballots_cast.count() == 1
+
+
+def test_it_refuses_a_duplicate_signature_on_the_petition(client):
+    body, carmen = scene.council()
+    scene.paper_election(body, carmen, [9, 8, 7, 6, 5, 4], held_on=scene.years_ago(1, 5))
+    term = Term.objects.get(post__body=body, seat=1)
+    recall = recalls.open_recall(term, grounds="No rinde cuentas", by=carmen, on=TODAY)
+    client.force_login(carmen)
+    url = f"/b/{body.slug}/offices/recalls/{recall.pk}/sign/"
+    signer = scene.members(body)[12]
+    assert client.post(url, {"resident": signer.pk}).status_code == 302
+    response = client.post(url, {"resident": signer.pk})
+    assert response.status_code == 409
+    assert "has already signed this petition" in response.content.decode()
+    assert recall.signatures.count() == 1
+
+
+def test_it_refuses_a_petition_before_mid_term_in_the_form(client):
+    body, carmen = scene.council()
+    scene.paper_election(body, carmen, [9, 8, 7, 6, 5, 4])
+    term = Term.objects.get(post__body=body, seat=1)
+    client.force_login(carmen)
+    response = client.post(
+        f"/b/{body.slug}/offices/recalls/new/", {"term": term.pk, "grounds": "No rinde cuentas"}
+    )
+    assert response.status_code == 409 and "Too early" in response.content.decode()
