@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from comuna.bodies.models import Body
 from comuna.core.errors import ComunaError
+from comuna.offices import election_services as elections
 from comuna.offices import results, services
 from comuna.offices.forms import (
     CountForm,
@@ -114,7 +115,7 @@ def election_new(request: HttpRequest, body: Body) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            election = services.call_election(
+            election = elections.call_election(
                 data["post"],
                 by=request.user,
                 ballots=data["ballots"],
@@ -157,7 +158,7 @@ def candidacy_add(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     election = _election(body, pk)
     resident = get_object_or_404(Resident, body=body, pk=request.POST.get("resident") or 0)
     try:
-        services.register_candidacy(election, resident, by=request.user)
+        elections.register_candidacy(election, resident, by=request.user)
     except ComunaError as error:
         context = _election_context(request, body, election)
         return render_refusal(request, "offices/election.html", context, error)
@@ -170,7 +171,7 @@ def candidacy_add(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 def election_open(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     election = _election(body, pk)
     try:
-        services.open_election(election, by=request.user)
+        elections.open_election(election, by=request.user)
     except ComunaError as error:
         context = _election_context(request, body, election)
         return render_refusal(request, "offices/election.html", context, error)
@@ -187,7 +188,7 @@ def election_count(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "offices/election.html", context, status=400)
     try:
-        services.count_election(
+        elections.count_election(
             election,
             by=request.user,
             counts=form.counts(),
@@ -211,7 +212,7 @@ def election_ballot(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     context = {"body": body, "election": election, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
-            receipt = services.cast_election_ballot(
+            receipt = elections.cast_election_ballot(
                 election, form.cleaned_data["code"], form.marks()
             )
         except ComunaError as error:
@@ -237,6 +238,6 @@ def election_blt(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
             ),
             status=409,
         )
-    response = HttpResponse(services.blt_of(election), content_type="text/plain; charset=utf-8")
+    response = HttpResponse(elections.blt_of(election), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{body.slug}-election-{pk}.blt"'
     return response

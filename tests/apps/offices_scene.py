@@ -15,6 +15,7 @@ from comuna.assemblies import services as assemblies
 from comuna.assemblies.models import Motion
 from comuna.bodies import services as bodies
 from comuna.bodies.models import Body, Role
+from comuna.offices import election_services as elections
 from comuna.offices import services
 from comuna.offices.models import Election, Post
 from comuna.people.models import Resident
@@ -55,12 +56,12 @@ def paper_election(
     """A paper uninominal election: one candidate per count in ``votes``, counted."""
     post = post or audit_post(body)
     held_on = held_on or timezone.localdate()
-    election = services.call_election(post, by=user, ballots="paper", held_on=held_on)
+    election = elections.call_election(post, by=user, ballots="paper", held_on=held_on)
     for resident in members(body)[: len(votes)]:
-        services.register_candidacy(election, resident, by=user)
-    services.open_election(election, by=user)
+        elections.register_candidacy(election, resident, by=user)
+    elections.open_election(election, by=user)
     counts = {i + 1: n for i, n in enumerate(votes)}
-    return services.count_election(election, by=user, counts=counts)
+    return elections.count_election(election, by=user, counts=counts)
 
 
 def amend(body: Body, **changes: object) -> None:

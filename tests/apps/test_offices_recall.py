@@ -12,8 +12,8 @@ from comuna.assemblies.models import Motion
 from comuna.bodies.models import RecordEntry
 from comuna.core.errors import RuleError
 from comuna.core.tally import VoteCounts
+from comuna.offices import election_services as elections
 from comuna.offices import recall_services as recalls
-from comuna.offices import services
 from comuna.offices.models import Recall, RecallSignature, Term
 from tests import builders
 from tests.apps import offices_scene as scene
@@ -107,9 +107,9 @@ def test_it_bars_the_recalled_person_for_two_terms():
     _recall, motion = _to_vote(body, carmen, term)
     assemblies.close_vote(motion, by=builders.make_user("marta"), counts=VoteCounts(yes=8, no=2))
     post = term.post
-    election = services.call_election(post, by=carmen, ballots="paper", held_on=TODAY)
+    election = elections.call_election(post, by=carmen, ballots="paper", held_on=TODAY)
     with pytest.raises(RuleError) as barred:
-        services.register_candidacy(election, term.holder, by=carmen)
+        elections.register_candidacy(election, term.holder, by=carmen)
     assert barred.value.code == "offices.recall_barred"
     assert barred.value.params["until"] == TODAY.replace(year=TODAY.year + 4).isoformat()
 

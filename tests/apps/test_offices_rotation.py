@@ -9,6 +9,7 @@ import pytest
 from comuna.bodies.models import RecordEntry
 from comuna.core.errors import RuleError
 from comuna.core.rotation import draw_by_lot as core_draw
+from comuna.offices import rotation_services as rotations
 from comuna.offices import services
 from comuna.offices.models import Post, Term
 from comuna.people import services as people
@@ -22,7 +23,7 @@ def test_it_fills_the_seats_by_a_seeded_draw_among_volunteers_and_records_it():
     body, carmen = scene.council()
     post = Post.objects.get(body=body, unit=Post.Unit.ELECTORAL)
     volunteers = scene.members(body)[:8]
-    terms = services.draw_by_lot(post, volunteers, seed="acta-7", by=carmen, on=TODAY)
+    terms = rotations.draw_by_lot(post, volunteers, seed="acta-7", by=carmen, on=TODAY)
     expected = core_draw([str(r.pk) for r in volunteers], 5, "acta-7").chosen
     assert [str(t.holder_id) for t in terms] == list(expected)
     assert sorted(t.seat for t in terms) == [1, 2, 3, 4, 5]
@@ -49,12 +50,12 @@ def test_it_passes_the_office_to_the_households_in_turn():
     )
     # Households pass in the order of their codes: A-01, A-02, then the builders' H-n.
     with pytest.raises(RuleError) as not_yet:
-        services.take_roster_turn(post, residents[1], by=carmen, on=TODAY)
+        rotations.take_roster_turn(post, residents[1], by=carmen, on=TODAY)
     assert not_yet.value.code == "roster.not_their_turn"
-    term = services.take_roster_turn(post, residents[0], by=carmen, on=TODAY)
+    term = rotations.take_roster_turn(post, residents[0], by=carmen, on=TODAY)
     assert term.household == first and term.ends_on == TODAY.replace(year=TODAY.year + 1)
     later = TODAY.replace(year=TODAY.year + 1) + dt.timedelta(days=1)
-    services.take_roster_turn(post, residents[1], by=carmen, on=later)
+    rotations.take_roster_turn(post, residents[1], by=carmen, on=later)
     assert Term.objects.get(pk=term.pk).end_reason == Term.End.EXPIRED
 
 
@@ -64,12 +65,12 @@ def test_it_plans_short_rotating_shifts_for_a_board():
         body=body, unit=Post.Unit.OTHER, name="Junta", seats=1, rotation="shift"
     )
     board = scene.members(body)[:3]
-    terms = services.plan_shifts(post, board, start=TODAY, by=carmen, rounds=2)
+    terms = rotations.plan_shifts(post, board, start=TODAY, by=carmen, rounds=2)
     assert [t.holder for t in terms] == board * 2
     assert terms[0].ends_on == TODAY + dt.timedelta(days=13)
     assert [t.in_force(TODAY) for t in terms] == [True] + [False] * 5
     with pytest.raises(RuleError):
-        services.plan_shifts(post, board, start=TODAY, by=carmen)
+        rotations.plan_shifts(post, board, start=TODAY, by=carmen)
 
 
 def test_it_files_an_office_holders_report_on_a_decision():

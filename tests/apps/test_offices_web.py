@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from comuna.offices import election_services as elections
 from comuna.offices import recall_services as recalls
 from comuna.offices import services
 from comuna.offices.models import Election, Term
@@ -66,7 +67,7 @@ def test_it_refuses_an_ineligible_candidate_with_a_clear_message(client):
         household, first_names="Ana", last_names="Joven",
         birth_date=TODAY.replace(year=TODAY.year - 16), resident_since=dt.date(2015, 1, 1),
     )  # fmt: skip
-    election = services.call_election(
+    election = elections.call_election(
         scene.audit_post(body), by=carmen, ballots="paper", held_on=TODAY
     )
     client.force_login(carmen)
@@ -80,12 +81,12 @@ def test_it_refuses_an_ineligible_candidate_with_a_clear_message(client):
 
 def _stv_paper_election(body, carmen) -> Election:
     scene.amend(body, election_method="stv")
-    election = services.call_election(
+    election = elections.call_election(
         scene.audit_post(body), by=carmen, ballots="paper", held_on=TODAY
     )
     for resident in scene.members(body)[:6]:
-        services.register_candidacy(election, resident, by=carmen)
-    return services.open_election(election, by=carmen)
+        elections.register_candidacy(election, resident, by=carmen)
+    return elections.open_election(election, by=carmen)
 
 
 def test_it_refuses_a_malformed_blt_upload_and_counts_a_good_one(client):
@@ -99,7 +100,7 @@ def test_it_refuses_a_malformed_blt_upload_and_counts_a_good_one(client):
     assert "Line 2: a ballot line must end with 0." in response.content.decode()
     election.refresh_from_db()
     assert election.status == Election.Status.VOTING
-    names = services.ranked_election(election).candidates
+    names = elections.ranked_election(election).candidates
     text = "6 5\n3 1 2 0\n2 3 0\n1 4 5 0\n2 6 0\n1 2 1 0\n0\n" + "".join(f'"{n}"\n' for n in names)
     response = client.post(url, {"blt": SimpleUploadedFile("ucs.blt", text.encode())})
     assert response.status_code == 302
@@ -111,12 +112,12 @@ def test_it_casts_a_phone_ballot_and_gives_a_receipt(client):
     body, carmen = scene.council()
     assembly = builders.convene(body)
     builders.open_with_quorum(assembly, present=8)
-    election = services.call_election(
+    election = elections.call_election(
         scene.audit_post(body), by=carmen, ballots="phone", held_on=TODAY, assembly=assembly
     )
     for resident in scene.members(body)[:6]:
-        services.register_candidacy(election, resident, by=carmen)
-    services.open_election(election, by=carmen)
+        elections.register_candidacy(election, resident, by=carmen)
+    elections.open_election(election, by=carmen)
     code = assembly.attendance.first().voting_code
     url = f"/b/{body.slug}/offices/elections/{election.pk}/ballot/"
     response = client.post(url, {"code": code, "candidate": "2"})
