@@ -23,9 +23,9 @@ from comuna.core.errors import InputError, RuleError
 from comuna.offices.models import Candidacy, Election, ElectionBallot, ElectionVoterMark, Post, Term
 from comuna.offices.results import result_payload
 from comuna.offices.services import (
-    local_today,
     check_eligible,
     close_expired,
+    local_today,
     params_of,
     term_years,
 )
