@@ -164,6 +164,58 @@ class RecallAssemblyForm(forms.Form):
         )
 
 
-class ReportForm(forms.Form):
+class PostForm(forms.Form):
+    name = forms.CharField(label=_("Name of the post"), max_length=200)
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=50, initial=1)
+    rotation = forms.ChoiceField(label=_("Rotation"), choices=Post.Rotation.choices)
+
+
+class PeopleField(forms.CharField):
+    """Residents by identity document or census number, one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def to_python(self, value: object) -> list[str]:  # type: ignore[override]
+        return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+class LotForm(forms.Form):
+    volunteers = PeopleField(
+        label=_("Volunteers"), help_text=_("One per line: identity document or census number.")
+    )
+    seed = forms.CharField(
+        label=_("Published seed"),
+        max_length=200,
+        help_text=_("Announced before the draw, e.g. the acta number and a dice roll."),
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+
+
+class RosterForm(forms.Form):
+    resident = forms.ModelChoiceField(label=_("Who serves for the household"), queryset=None)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+
+    def __init__(self, *args: object, residents: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["resident"].queryset = residents  # type: ignore[attr-defined]
+
+
+class ShiftForm(forms.Form):
+    members = PeopleField(
+        label=_("Members, in the order they serve"),
+        help_text=_("One per line: identity document or census number."),
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    rounds = forms.IntegerField(label=_("Rounds"), min_value=1, max_value=20, initial=1)
+
+
+class HolderReportForm(forms.Form):
+    term = forms.ModelChoiceField(label=_("Post"), queryset=None)
     text = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 4}))
-    decision = forms.IntegerField(label=_("Decision number carried out (optional)"), required=False)
+    decision = forms.IntegerField(
+        label=_("Decision number carried out (optional)"), required=False, min_value=1
+    )
+
+    def __init__(self, *args: object, terms: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["term"].queryset = terms  # type: ignore[attr-defined]

@@ -94,6 +94,54 @@ def establish_posts(body: Body, *, by: User, now: dt.datetime | None = None) -> 
     return made
 
 
+@transaction.atomic
+def create_post(
+    body: Body, *, name: str, seats: int, rotation: str, by: User, now: dt.datetime | None = None
+) -> Post:
+    """A post outside the council's units: a rotating board, a cargo of the turno, a delegate."""
+    name = name.strip()
+    if not name:
+        raise InputError("post.no_name", "A post needs a name.")
+    if rotation not in Post.Rotation.values or not 1 <= seats <= 50:
+        raise InputError("post.bad_value", "Seats go from 1 to 50, with a known rotation.")
+    if Post.objects.filter(body=body, name__iexact=name).exists():
+        raise RuleError("post.exists", "The post {name} already exists.", name=name)
+    post = Post.objects.create(
+        body=body, unit=Post.Unit.OTHER, name=name, seats=seats, rotation=rotation
+    )
+    body_services.post_entry(
+        body,
+        "posts.established",
+        {
+            "posts": [
+                {
+                    "post": post.pk,
+                    "unit": post.unit,
+                    "name": name,
+                    "seats": seats,
+                    "rotation": rotation,
+                }
+            ],
+            "by": by.username,
+        },
+        now,
+    )
+    return post
+
+
+def residents_named(body: Body, keys: list[str]) -> list[Resident]:
+    """Residents by identity document, or by census number, in the order given."""
+    found = []
+    for key in keys:
+        resident = Resident.objects.of_body(body).current().filter(id_number__iexact=key).first()
+        if resident is None and key.isdigit():
+            resident = Resident.objects.of_body(body).current().filter(pk=int(key)).first()
+        if resident is None:
+            raise InputError("offices.unknown_resident", "No resident {key} here.", key=key)
+        found.append(resident)
+    return found
+
+
 # --- Eligibility ------------------------------------------------------------------------------
 
 

@@ -13,13 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from comuna.bodies.models import Body
+from comuna.core import rotation
 from comuna.core.errors import ComunaError
 from comuna.offices import election_services as elections
 from comuna.offices import results, services
 from comuna.offices.forms import (
     CountForm,
     ElectionForm,
+    HolderReportForm,
+    LotForm,
     RankedBallotForm,
+    RosterForm,
+    ShiftForm,
     UninominalBallotForm,
 )
 from comuna.offices.models import Election, Post, Recall, Report, Term
@@ -72,21 +77,57 @@ def establish_posts(request: HttpRequest, body: Body) -> HttpResponse:
     return redirect("offices_home", body.slug)
 
 
+def post_context(request: HttpRequest, body: Body, post: Post) -> dict[str, object]:
+    terms = post.terms.select_related("holder", "alternate").order_by("-starts_on", "seat")
+    return {"body": body, "post": post, "terms": terms, **rotation_context(request, body, post)}
+
+
 @requires("office.view")
 def post_detail(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     post = get_object_or_404(Post, body=body, pk=pk)
-    terms = post.terms.select_related("holder", "alternate", "election").order_by(
-        "-starts_on", "seat"
+    return render(request, "offices/post.html", post_context(request, body, post))
+
+
+def next_household(post: Post):  # -> Household | None
+    households = list(post.body.households.order_by("code"))
+    if not households:
+        return None
+    served = Term.objects.filter(post=post, household__isnull=False).order_by("starts_on", "pk")
+    due = rotation.next_in_roster(
+        [str(h.pk) for h in households],
+        [str(h) for h in served.values_list("household_id", flat=True)],
     )
-    return render(request, "offices/post.html", {"body": body, "post": post, "terms": terms})
+    return next(h for h in households if str(h.pk) == due)
 
 
-@requires("office.view")
-def holder_detail(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
-    """The public record of someone who holds or held an office: leading by obeying."""
-    terms = Term.objects.filter(holder_id=pk, post__body=body).select_related("post", "election")
+def rotation_context(request: HttpRequest, body: Body, post: Post) -> dict[str, object]:
+    """The form that fills this post, for those who may (empty for everyone else)."""
+    if not can(request.user, "office.manage", body) or post.rotation == Post.Rotation.ELECTION:
+        return {}
+    if post.rotation == Post.Rotation.LOT:
+        return {"rotation_form": LotForm(), "rotation_url": "post_lot"}
+    if post.rotation == Post.Rotation.SHIFT:
+        return {"rotation_form": ShiftForm(), "rotation_url": "post_shifts"}
+    household = next_household(post)
+    residents = (
+        Resident.objects.filter(household=household).current()
+        if household
+        else Resident.objects.none()
+    )
+    return {
+        "rotation_form": RosterForm(residents=residents),
+        "rotation_url": "post_roster",
+        "household": household,
+    }
+
+
+def holder_context(request: HttpRequest, body: Body, pk: int) -> dict[str, object]:
+    terms = Term.objects.filter(holder_id=pk, post__body=body).select_related("post")
     resident = get_object_or_404(Resident, body=body, pk=pk, terms__in=terms.values("pk"))
-    context = {
+    reports = Report.objects.filter(term__holder=resident).select_related(
+        "decision__motion", "term__post"
+    )
+    context: dict[str, object] = {
         "body": body,
         "resident": resident,
         "terms": terms.order_by("-starts_on"),
@@ -94,11 +135,17 @@ def holder_detail(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
         "recalls": Recall.objects.filter(term__holder=resident).select_related(
             "term__post", "decision"
         ),
-        "reports": Report.objects.filter(term__holder=resident).select_related(
-            "decision__motion", "term__post"
-        ),
+        "reports": reports,
     }
-    return render(request, "offices/holder.html", context)
+    if can(request.user, "office.manage", body):
+        context["report_form"] = HolderReportForm(terms=terms)
+    return context
+
+
+@requires("office.view")
+def holder_detail(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
+    """The public record of someone who holds or held an office: leading by obeying."""
+    return render(request, "offices/holder.html", holder_context(request, body, pk))
 
 
 # --- Elections ---------------------------------------------------------------------------------

@@ -80,3 +80,75 @@ def test_it_files_an_office_holders_report_on_a_decision():
     report = services.file_report(term, "Se hizo la contraloría del proyecto.", by=carmen, on=TODAY)
     assert report.text.startswith("Se hizo")
     assert RecordEntry.objects.filter(body=body, kind="report.filed").exists()
+
+
+@pytest.fixture
+def en_client(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def test_it_creates_a_board_and_plans_its_shifts_from_the_pages(en_client):
+    body, carmen = scene.council()
+    en_client.force_login(carmen)
+    response = en_client.post(
+        f"/b/{body.slug}/offices/posts/new/", {"name": "Junta", "seats": 1, "rotation": "shift"}
+    )
+    post = Post.objects.get(body=body, name="Junta")
+    assert response.status_code == 302 and post.unit == Post.Unit.OTHER
+    board = scene.members(body)[:2]
+    url = f"/b/{body.slug}/offices/posts/{post.pk}/shifts/"
+    bad = en_client.post(url, {"members": "V-000\n", "starts_on": TODAY, "rounds": 1})
+    assert bad.status_code == 400 and "No resident V-000 lives here." in bad.content.decode()
+    members = "\n".join(str(r.pk) for r in board)
+    assert (
+        en_client.post(url, {"members": members, "starts_on": TODAY, "rounds": 2}).status_code
+        == 302
+    )
+    page = en_client.get(f"/b/{body.slug}/offices/posts/{post.pk}/").content.decode()
+    assert page.count("<td>rotating shift") == 4
+
+
+def test_it_draws_by_lot_and_passes_the_turn_from_the_pages(
+    en_client, django_assert_max_num_queries
+):
+    body, carmen = scene.council()
+    en_client.force_login(carmen)
+    lot = rotations_post(body, "Delegación", 2, "lot")
+    keys = "\n".join(str(r.pk) for r in scene.members(body)[:5])
+    url = f"/b/{body.slug}/offices/posts/{lot.pk}/lot/"
+    assert (
+        en_client.post(url, {"volunteers": keys, "seed": "acta 3", "starts_on": TODAY}).status_code
+        == 302
+    )
+    assert Term.objects.filter(post=lot, source=Term.Source.LOT).count() == 2
+    roster = rotations_post(body, "Jilaqata", 1, "roster")
+    with django_assert_max_num_queries(15):
+        page = en_client.get(f"/b/{body.slug}/offices/posts/{roster.pk}/").content.decode()
+    assert "Next in the roster" in page
+    resident = scene.members(body)[0]
+    url = f"/b/{body.slug}/offices/posts/{roster.pk}/roster/"
+    assert en_client.post(url, {"resident": resident.pk, "starts_on": TODAY}).status_code == 302
+    assert Term.objects.get(post=roster).household_id == resident.household_id
+
+
+def rotations_post(body, name, seats, rotation):
+    return services.create_post(
+        body, name=name, seats=seats, rotation=rotation, by=scene.carmen(body)
+    )
+
+
+def test_it_files_a_report_on_a_decision_from_the_holders_page(en_client):
+    body, carmen = scene.council()
+    scene.paper_election(body, carmen, [9, 8, 7, 6, 5])
+    scene.amend(body, reelection_limit="3")  # decision 1
+    term = Term.objects.filter(post__body=body).first()
+    en_client.force_login(carmen)
+    url = f"/b/{body.slug}/offices/holders/{term.holder_id}/report/"
+    missing = en_client.post(url, {"term": term.pk, "text": "Hecho.", "decision": 9})
+    assert missing.status_code == 400 and "There is no decision 9." in missing.content.decode()
+    assert (
+        en_client.post(url, {"term": term.pk, "text": "Hecho.", "decision": 1}).status_code == 302
+    )
+    page = en_client.get(f"/b/{body.slug}/offices/holders/{term.holder_id}/").content.decode()
+    assert "decision 1" in page and "Hecho." in page
