@@ -153,3 +153,31 @@ def test_it_refuses_a_petition_before_mid_term_in_the_form(client):
         f"/b/{body.slug}/offices/recalls/new/", {"term": term.pk, "grounds": "No rinde cuentas"}
     )
     assert response.status_code == 409 and "Too early" in response.content.decode()
+
+
+def test_it_shows_an_election_and_a_recall_in_few_queries(client, django_assert_max_num_queries):
+    body, carmen = scene.council()
+    election = scene.paper_election(body, carmen, [9, 8, 7, 6, 5, 4], held_on=scene.years_ago(1, 5))
+    term = Term.objects.get(post__body=body, seat=1)
+    recall = recalls.open_recall(term, grounds="No rinde cuentas", by=carmen, on=TODAY)
+    client.force_login(carmen)
+    with django_assert_max_num_queries(15):
+        page = client.get(f"/b/{body.slug}/offices/elections/{election.pk}/?q=Persona")
+    assert page.status_code == 200 and "Result" in page.content.decode()
+    with django_assert_max_num_queries(15):
+        page = client.get(f"/b/{body.slug}/offices/recalls/{recall.pk}/?q=Persona")
+    assert page.status_code == 200 and "Steps and deadlines" in page.content.decode()
+
+
+def test_it_calls_an_election_from_the_form_and_refuses_phones_without_an_assembly(client):
+    body, carmen = scene.council()
+    client.force_login(carmen)
+    post = scene.audit_post(body)
+    url = f"/b/{body.slug}/offices/elections/new/"
+    refused = client.post(url, {"post": post.pk, "ballots": "phone"})
+    assert refused.status_code == 400 and "Phone ballots are cast in an assembly" in (
+        refused.content.decode()
+    )
+    assert not Election.objects.exists()
+    called = client.post(url, {"post": post.pk, "ballots": "paper", "held_on": TODAY})
+    assert called.status_code == 302 and Election.objects.get().held_on == TODAY
