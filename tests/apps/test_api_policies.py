@@ -101,6 +101,7 @@ ROUTES = [
     Route("get", "/api/bodies/{slug}/decisions/{number}",
           lambda s, u: f"/api/bodies/{s.body.slug}/decisions/1"),
     Route("get", "/api/bodies/{slug}/record", lambda s, u: f"/api/bodies/{s.body.slug}/record"),
+    Route("get", "/api/bodies/{slug}/offices", lambda s, u: f"/api/bodies/{s.body.slug}/offices"),
     Route("get", "/api/tokens", lambda s, u: "/api/tokens"),
     Route("post", "/api/tokens", lambda s, u: "/api/tokens", lambda s, i: {"name": "script"}),
     Route("post", "/api/tokens/{token_id}/revoke",

@@ -181,3 +181,17 @@ def test_it_calls_an_election_from_the_form_and_refuses_phones_without_an_assemb
     assert not Election.objects.exists()
     called = client.post(url, {"post": post.pk, "ballots": "paper", "held_on": TODAY})
     assert called.status_code == 302 and Election.objects.get().held_on == TODAY
+
+
+def test_it_lists_the_offices_in_the_api(client, django_assert_max_num_queries):
+    body, carmen = scene.council()
+    scene.paper_election(body, carmen, [9, 8, 7, 6, 5, 4], held_on=scene.years_ago(1, 5))
+    term = Term.objects.get(post__body=body, seat=1)
+    recalls.open_recall(term, grounds="No rinde cuentas", by=carmen, on=TODAY)
+    with django_assert_max_num_queries(8):
+        data = client.get(f"/api/bodies/{body.slug}/offices").json()
+    audit = next(p for p in data["posts"] if p["unit"] == "audit")
+    assert audit["vacant"] == 0 and audit["holders"][0]["holder"] == term.holder_id
+    assert (
+        data["recalls"][0]["status"] == "petition" and data["recalls"][0]["signatures_needed"] == 2
+    )
