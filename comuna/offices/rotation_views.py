@@ -106,7 +106,7 @@ def post_shifts(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 @requires("office.manage")
 def holder_report(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     terms = Term.objects.filter(holder_id=pk, post__body=body)
-    get_object_or_404(Resident, body=body, pk=pk, terms__in=terms.values("pk"))
+    get_object_or_404(Resident, body=body, pk=pk)
     form = HolderReportForm(request.POST, terms=terms)
     try:
         if not form.is_valid():

@@ -71,7 +71,7 @@ def establish_posts(body: Body, *, by: User, now: dt.datetime | None = None) -> 
                 body=body,
                 unit=Post.Unit.EXECUTIVE,
                 committee=committee,
-                name=f"Vocería: {committee.name}",
+                name=f"Vocería: {committee.name}"[:200],
                 seats=1,
             )
         )

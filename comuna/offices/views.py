@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -123,7 +123,9 @@ def rotation_context(request: HttpRequest, body: Body, post: Post) -> dict[str, 
 
 def holder_context(request: HttpRequest, body: Body, pk: int) -> dict[str, object]:
     terms = Term.objects.filter(holder_id=pk, post__body=body).select_related("post")
-    resident = get_object_or_404(Resident, body=body, pk=pk, terms__in=terms.values("pk"))
+    resident = get_object_or_404(Resident, body=body, pk=pk)
+    if not terms.exists():  # only people who hold or held an office have a public page
+        raise Http404
     reports = Report.objects.filter(term__holder=resident).select_related(
         "decision__motion", "term__post"
     )

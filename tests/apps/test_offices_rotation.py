@@ -107,6 +107,8 @@ def test_it_creates_a_board_and_plans_its_shifts_from_the_pages(en_client):
     )
     page = en_client.get(f"/b/{body.slug}/offices/posts/{post.pk}/").content.decode()
     assert page.count("<td>rotating shift") == 4
+    holder = en_client.get(f"/b/{body.slug}/offices/holders/{board[0].pk}/")  # two terms
+    assert holder.status_code == 200 and holder.content.decode().count("Junta") >= 2
 
 
 def test_it_draws_by_lot_and_passes_the_turn_from_the_pages(
