@@ -180,6 +180,10 @@ MESSAGES: dict[str, Any] = {
     ),
     "offices.seats_taken": gettext_lazy("The post's seats are still held."),
     "offices.too_young": gettext_lazy("%(name)s is under %(age)s, the minimum age for this post."),
+    "offices.unit_member": gettext_lazy(
+        "%(name)s sits on the finance or social audit unit and may not join the electoral "
+        "commission."
+    ),
     "offices.unknown_resident": gettext_lazy("No resident %(key)s lives here."),
     "post.bad_value": gettext_lazy("A post has from 1 to 50 seats and a known rotation."),
     "post.exists": gettext_lazy("The post %(name)s already exists."),

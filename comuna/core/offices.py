@@ -42,6 +42,7 @@ class Standing:
     shares_household_with: tuple[str, ...] = ()
     """Sitting finance/audit spokespeople who live in the candidate's household."""
     on_electoral_commission: bool = False
+    on_finance_or_audit_unit: bool = False
     standing_for_other_unit: bool = False
 
 
@@ -92,6 +93,8 @@ def eligibility(
         problems.append(Ineligibility("offices.kinship", (("names", names),)))
     if standing.unit != "electoral" and standing.on_electoral_commission:
         problems.append(Ineligibility("offices.commission_member"))
+    if standing.unit == "electoral" and standing.on_finance_or_audit_unit:
+        problems.append(Ineligibility("offices.unit_member"))
     if standing.standing_for_other_unit:
         problems.append(Ineligibility("offices.other_unit"))
     return tuple(problems)

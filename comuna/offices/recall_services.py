@@ -21,7 +21,7 @@ from comuna.core import offices as rules
 from comuna.core.errors import InputError, RuleError
 from comuna.core.quorum import check_quorum
 from comuna.core.rulesets import fraction
-from comuna.offices.models import Recall, RecallSignature, Term
+from comuna.offices.models import Post, Recall, RecallSignature, Term
 from comuna.offices.services import end_term, params_of
 from comuna.people.models import Resident
 
@@ -127,21 +127,37 @@ def sign_recall(
         now,
     )
     if signed >= recall.needed:
-        recall.status = Recall.Status.REPORT
-        recall.threshold_reached_on = on
-        recall.report_due_on = on + dt.timedelta(days=int(params["recall_report_days"]))
-        recall.save(update_fields=["status", "threshold_reached_on", "report_due_on"])
-        _record(
-            recall,
-            "recall.threshold_reached",
-            {
-                "signatures": signed,
-                "needed": recall.needed,
-                "report_due_on": recall.report_due_on.isoformat(),
-            },
-            now,
-        )
+        _threshold_reached(recall, signed, params, on, now)
     return signature
+
+
+def _threshold_reached(
+    recall: Recall, signed: int, params: dict[str, Any], on: dt.date, now: dt.datetime | None
+) -> None:
+    """The social audit unit reports next; when the accused sits on that unit the request
+    goes straight to the coordination collective and on to the assembly (LOCC Art. 41)."""
+    recall.threshold_reached_on = on
+    if recall.term.post.unit == Post.Unit.AUDIT:
+        recall.status = Recall.Status.ASSEMBLY
+        recall.assembly_due_on = on + dt.timedelta(days=int(params["recall_to_assembly_days"]))
+    else:
+        recall.status = Recall.Status.REPORT
+        recall.report_due_on = on + dt.timedelta(days=int(params["recall_report_days"]))
+    recall.save(
+        update_fields=["status", "threshold_reached_on", "report_due_on", "assembly_due_on"]
+    )
+    due = recall.report_due_on or recall.assembly_due_on
+    _record(
+        recall,
+        "recall.threshold_reached",
+        {
+            "signatures": signed,
+            "needed": recall.needed,
+            "next": recall.status,
+            "due_on": due.isoformat(),
+        },
+        now,
+    )
 
 
 @transaction.atomic

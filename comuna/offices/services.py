@@ -181,6 +181,9 @@ def standing_of(
         on_electoral_commission=any(
             t.post.unit == Post.Unit.ELECTORAL and t.in_force(on) for t in terms
         ),
+        on_finance_or_audit_unit=any(
+            t.post.unit in rules.FINANCE_AND_AUDIT and t.in_force(on) for t in terms
+        ),
         standing_for_other_unit=other_units.exists(),
     )
 

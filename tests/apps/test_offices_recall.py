@@ -14,7 +14,7 @@ from comuna.core.errors import RuleError
 from comuna.core.tally import VoteCounts
 from comuna.offices import election_services as elections
 from comuna.offices import recall_services as recalls
-from comuna.offices.models import Recall, RecallSignature, Term
+from comuna.offices.models import Post, Recall, RecallSignature, Term
 from tests import builders
 from tests.apps import offices_scene as scene
 
@@ -22,10 +22,11 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
 
 
-def elected(held_on: dt.date):
+def elected(held_on: dt.date, unit: str = Post.Unit.FINANCE):
     body, carmen = scene.council(residents=20)
-    scene.paper_election(body, carmen, [9, 8, 7, 6, 5, 4, 3], held_on=held_on)
-    return body, carmen, Term.objects.get(post__body=body, seat=1)
+    post = Post.objects.get(body=body, unit=unit)
+    scene.paper_election(body, carmen, [9, 8, 7, 6, 5, 4, 3], held_on=held_on, post=post)
+    return body, carmen, Term.objects.get(post=post, seat=1)
 
 
 def test_it_refuses_a_petition_before_mid_term_and_writes_nothing():
@@ -62,6 +63,19 @@ def test_it_takes_one_signature_per_member_and_opens_the_report_deadline():
     assert recall.report_due_on == TODAY + dt.timedelta(days=15)
     with pytest.raises(RuleError):
         recalls.sign_recall(recall, scene.members(body)[12], by=carmen, on=TODAY)
+
+
+def test_it_sends_the_recall_of_a_social_audit_spokesperson_straight_to_the_assembly():
+    body, carmen, term = elected(scene.years_ago(1, 10), unit=Post.Unit.AUDIT)
+    recall = petition(body, carmen, term)
+    for resident in scene.members(body)[10:12]:
+        recalls.sign_recall(recall, resident, by=carmen, on=TODAY)
+    recall.refresh_from_db()
+    assert recall.status == Recall.Status.ASSEMBLY and recall.report_due_on is None
+    assert recall.assembly_due_on == TODAY + dt.timedelta(days=15)
+    with pytest.raises(RuleError) as no_report:
+        recalls.file_audit_report(recall, "Informe.", by=carmen, on=TODAY)
+    assert no_report.value.code == "recall.no_report_due"
 
 
 def _to_vote(body, carmen, term) -> tuple[Recall, Motion]:

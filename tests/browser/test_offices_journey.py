@@ -1,7 +1,8 @@
 """Carmen, of the electoral commission, enters the election of the social audit unit (five
 seats, paper count of a vote held thirteen months ago); a year on, residents petition to recall
-one of its spokespeople, the social audit report is filed, the assembly votes the recall and the
-alternate takes the post — every step in the public record. In Spanish, in a real browser."""
+one of its spokespeople (a member of that unit, so the recall goes straight to the assembly), the
+assembly votes it and the alternate takes the post — every step in the public record. In
+Spanish, in a real browser."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def elect_social_audit_unit(page, base, council, candidates) -> None:
     assert candidates[0].full_name in first and candidates[1].full_name in first
 
 
-def petition_and_report(page, base, council, holder, signers) -> None:
+def petition(page, base, council, holder, signers) -> None:
     page.goto(f"{base}/b/{council.slug}/offices/")
     page.get_by_role("link", name="Abrir una solicitud de revocatoria").click()
     term = Term.objects.get(holder=holder)
@@ -66,16 +67,12 @@ def petition_and_report(page, base, council, holder, signers) -> None:
         page.get_by_label("Buscar un integrante por nombre o cédula").fill(resident.last_names)
         page.get_by_role("button", name="Buscar").click()
         page.get_by_role("button", name=f"Registrar la firma de {resident.full_name}").click()
-    # 10 % of 20 members: the second signature reaches the threshold; the report is due.
+    # 10 % of 20 members: the second signature reaches the threshold. The accused sits on the
+    # social audit unit, so no report of that unit: straight to the assembly (LOCC Art. 41).
     assert page.locator(".signatures-count").inner_text() == "2"
-    assert page.get_by_text("esperando el informe de contraloría social").first.is_visible()
-    due = timezone.localdate() + dt.timedelta(days=15)
-    assert Recall.objects.get().report_due_on == due
-    page.get_by_label("Informe de la Unidad de Contraloría Social").fill(
-        "Se verificó que no hubo rendición de cuentas en el trimestre."
-    )
-    page.get_by_role("button", name="Consignar el informe").click()
     assert page.get_by_text("por llevar a la asamblea").first.is_visible()
+    due = timezone.localdate() + dt.timedelta(days=15)
+    assert Recall.objects.get().assembly_due_on == due
 
 
 def vote_in_the_assembly(browser, base, council, motion_url) -> None:
@@ -102,7 +99,7 @@ def test_it_elects_the_social_audit_unit_recalls_a_spokesperson_and_seats_the_al
     base = live_server.url
     login(page, base, "carmen")
     elect_social_audit_unit(page, base, council, candidates)
-    petition_and_report(page, base, council, candidates[0], signers)
+    petition(page, base, council, candidates[0], signers)
 
     # The assembly that will vote: convened, attendance taken at the door (10 of 20 present).
     assembly = builders.convene(council)
@@ -130,7 +127,7 @@ def test_it_elects_the_social_audit_unit_recalls_a_spokesperson_and_seats_the_al
     steps = [
         "posts.established", "election.called", "candidacy.registered", "election.opened",
         "election.counted", "recall.opened", "recall.signed", "recall.threshold_reached",
-        "recall.report_filed", "recall.put_to_assembly", "decision.made", "term.ended",
+        "recall.put_to_assembly", "decision.made", "term.ended",
         "term.succeeded", "recall.carried_out",
     ]  # fmt: skip
     kinds = list(RecordEntry.objects.filter(body=council).values_list("kind", flat=True))

@@ -75,6 +75,8 @@ def test_it_keeps_the_electoral_commission_out_of_the_units_and_candidates_to_on
         offices.eligibility(standing(unit="electoral", on_electoral_commission=True), PARAMS, ON)
         == ()
     )
+    on_unit = standing(unit="electoral", on_finance_or_audit_unit=True)
+    assert codes(offices.eligibility(on_unit, PARAMS, ON)) == ["offices.unit_member"]
     assert codes(offices.eligibility(standing(standing_for_other_unit=True), PARAMS, ON)) == [
         "offices.other_unit"
     ]
