@@ -195,3 +195,47 @@ def test_it_lists_the_offices_in_the_api(client, django_assert_max_num_queries):
     assert (
         data["recalls"][0]["status"] == "petition" and data["recalls"][0]["signatures_needed"] == 2
     )
+
+
+def test_it_takes_a_ranked_ballot_on_the_phone_and_refuses_a_repeated_preference(client):
+    body, carmen = scene.council()
+    scene.amend(body, election_method="stv")
+    assembly = builders.convene(body)
+    builders.open_with_quorum(assembly, present=8)
+    election = elections.call_election(
+        scene.audit_post(body), by=carmen, ballots="phone", held_on=TODAY, assembly=assembly
+    )
+    for resident in scene.members(body)[:6]:
+        elections.register_candidacy(election, resident, by=carmen)
+    elections.open_election(election, by=carmen)
+    code = assembly.attendance.first().voting_code
+    url = f"/b/{body.slug}/offices/elections/{election.pk}/ballot/"
+    page = client.get(url).content.decode()
+    assert "order of preference" in page
+    twice = client.post(url, {"code": code, "rank_1": 1, "rank_2": 1})
+    assert twice.status_code == 400 and "Give each preference number once." in (
+        twice.content.decode()
+    )
+    done = client.post(url, {"code": code, "rank_3": 2, "rank_1": 1, "rank_6": 3})
+    assert done.status_code == 200 and "Your receipt" in done.content.decode()
+    assert election.ballots_cast.get().marks == [1, 3, 6]
+
+
+def test_it_asks_for_the_lot_drawn_when_the_count_ties(client):
+    body, carmen = scene.council()
+    election = elections.call_election(
+        scene.audit_post(body), by=carmen, ballots="paper", held_on=TODAY
+    )
+    for resident in scene.members(body)[:6]:
+        elections.register_candidacy(election, resident, by=carmen)
+    elections.open_election(election, by=carmen)
+    client.force_login(carmen)
+    url = f"/b/{body.slug}/offices/elections/{election.pk}/count/"
+    votes = {f"votes_{n}": v for n, v in zip(range(1, 7), [9, 8, 7, 6, 4, 4], strict=True)}
+    tied = client.post(url, votes)
+    assert tied.status_code == 409 and "tie with 4 votes" in tied.content.decode()
+    assert not Term.objects.exists()
+    drawn = client.post(url, {**votes, "lot": "6, 5, 4, 3, 2, 1"})
+    assert drawn.status_code == 302
+    page = client.get(f"/b/{body.slug}/offices/elections/{election.pk}/").content.decode()
+    assert "Order drawn by lot in the assembly" in page and "6, 5, 4, 3, 2, 1" in page
