@@ -67,9 +67,12 @@ def rows(election: Any) -> dict[str, Any]:
     if stv:
         order = stv["candidates"]
         for stage in stv["stages"]:
+            who = stage["candidate"]
             stages.append(
                 {
                     **stage,
+                    "candidate": names[int(who)].full_name if who else None,
+                    "elected": [names[int(n)].full_name for n in stage["elected"]],
                     "cells": list(zip(stage["changes"], stage["totals"], strict=True)),
                 }
             )

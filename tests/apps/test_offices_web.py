@@ -106,6 +106,7 @@ def test_it_refuses_a_malformed_blt_upload_and_counts_a_good_one(client):
     assert response.status_code == 302
     page = client.get(f"/b/{body.slug}/offices/elections/{election.pk}/").content.decode()
     assert "The count, stage by stage" in page and "first preferences" in page
+    assert "exclusion of Persona" in page or "surplus of Persona" in page  # names, not numbers
 
 
 def test_it_casts_a_phone_ballot_and_gives_a_receipt(client):
