@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
 
 import pytest
 from django.db import IntegrityError, transaction
 
 from comuna.bodies.models import RecordEntry
+from comuna.commands import stv as stv_command
 from comuna.core.blt import parse_blt
 from comuna.core.errors import InputError, RuleError, TieError
 from comuna.offices import election_services as elections
@@ -123,6 +126,23 @@ def test_it_counts_ranked_phone_ballots_by_scottish_stv_and_exports_them_as_blt(
     assert stv["stages"][0]["action"] == "first_preferences"
     blt = parse_blt(elections.blt_of(election))
     assert blt.seats == 5 and sum(b.weight for b in blt.ballots) == 20
+
+
+def test_it_exports_ballots_that_comuna_stv_counts_to_the_same_result(tmp_path, capsys):
+    body, carmen = scene.council()
+    ballots = [[1, 2], [1, 3], [1, 2], [1, 4], [2, 1], [3, 2], [4, 5], [5, 4], [6, 7], [7, 6],
+               [2, 3], [3, 1], [4, 1], [5, 1], [6, 1], [1, 7], [2], [3], [4], [5]]  # fmt: skip
+    election = _stv_election(body, carmen, ballots)
+    elections.count_election(election, by=carmen)
+    election.refresh_from_db()
+    path = tmp_path / "ucs.blt"
+    path.write_text(elections.blt_of(election), encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    stv_command.add_arguments(parser)
+    assert stv_command.run(parser.parse_args([str(path)])) == 0
+    output = json.loads(capsys.readouterr().out)
+    names = {c.number: c.resident.full_name for c in election.candidacies.all()}
+    assert output["elected"] == [names[n] for n, _resident in election.result["principals"]]
 
 
 def test_it_refuses_a_malformed_or_mismatched_blt_upload_and_writes_nothing():
