@@ -275,6 +275,112 @@ MESSAGES: dict[str, Any] = {
     "recall.already_requested": gettext_lazy("A recall has already been requested."),
     "request.already_made": gettext_lazy("%(body)s has already made this request."),
     "request.incomplete": gettext_lazy("Say what the request is about."),
+    # Offices: elections, eligibility, terms, rotation, recalls (comuna/offices).
+    "blt.bad_candidate": gettext_lazy("Line %(line)s: there is no candidate number %(choice)s."),
+    "blt.bad_header": gettext_lazy(
+        "Line %(line)s: the first line must be two positive numbers: candidates and seats."
+    ),
+    "blt.bad_weight": gettext_lazy("Line %(line)s: a ballot weight must be positive."),
+    "blt.bad_withdrawn": gettext_lazy(
+        "Line %(line)s: withdrawn candidate %(value)s does not exist."
+    ),
+    "blt.empty": gettext_lazy("The ballot file is empty."),
+    "blt.extra_lines": gettext_lazy("Line %(line)s: unexpected line after the title."),
+    "blt.missing_names": gettext_lazy(
+        "Line %(line)s: %(missing)s candidate name(s) missing after the ballots."
+    ),
+    "blt.no_end_marker": gettext_lazy(
+        "Line %(line)s: the ballots never end with a line holding only 0."
+    ),
+    "blt.no_terminator": gettext_lazy("Line %(line)s: a ballot line must end with 0."),
+    "blt.not_a_number": gettext_lazy("Line %(line)s: expected whole numbers."),
+    "blt.repeated_candidate": gettext_lazy(
+        "Line %(line)s: a candidate is ranked twice on one ballot."
+    ),
+    "blt.text_after_name": gettext_lazy("Line %(line)s: unexpected text after a quoted name."),
+    "blt.unclosed_quote": gettext_lazy("Line %(line)s: a quoted name is not closed."),
+    "election.already_standing": gettext_lazy("%(name)s is already standing in this election."),
+    "election.already_voted": gettext_lazy("This voting code has already voted in this election."),
+    "election.bad_ballots": gettext_lazy("Unknown kind of ballots."),
+    "election.bad_lot": gettext_lazy(
+        "List every candidate number once, in the order drawn by lot."
+    ),
+    "election.bad_marks": gettext_lazy("The ballot marks an unknown candidate, or one twice."),
+    "election.blt_mismatch": gettext_lazy(
+        "The file's candidates or seats differ from this election's: export the candidates in "
+        "ballot order with their full names."
+    ),
+    "election.candidacies_closed": gettext_lazy("Candidacies for this election are closed."),
+    "election.counts_required": gettext_lazy("Enter the votes of every candidate."),
+    "election.in_future": gettext_lazy("A paper count is entered after the vote, not before."),
+    "election.needs_assembly": gettext_lazy("Phone ballots are cast in an assembly: choose it."),
+    "election.not_receiving": gettext_lazy("This election is no longer receiving candidacies."),
+    "election.not_voting": gettext_lazy("This election is not taking ballots."),
+    "election.one_mark": gettext_lazy("Mark one candidate only."),
+    "election.too_few_candidates": gettext_lazy(
+        "%(seats)s seats need at least %(seats)s candidates."
+    ),
+    "lot.duplicate_volunteer": gettext_lazy("A volunteer is listed twice."),
+    "lot.no_seed": gettext_lazy("A draw needs a published seed."),
+    "lot.too_few_volunteers": gettext_lazy("%(count)s volunteers cannot fill %(seats)s seats."),
+    "offices.commission_member": gettext_lazy(
+        "%(name)s sits on the electoral commission and may not stand for the units."
+    ),
+    "offices.cool_down": gettext_lazy(
+        "%(name)s has served %(limit)s terms in a row and may stand again from %(until)s."
+    ),
+    "offices.kinship": gettext_lazy(
+        "%(name)s lives in the household of %(names)s, who sits on the finance or social audit "
+        "unit."
+    ),
+    "offices.not_a_resident": gettext_lazy("%(name)s does not live in this council's territory."),
+    "offices.other_unit": gettext_lazy("%(name)s already stands for another unit (one unit only)."),
+    "offices.recall_barred": gettext_lazy(
+        "%(name)s was recalled and may not stand until %(until)s."
+    ),
+    "offices.reelection_limit": gettext_lazy(
+        "%(name)s has served %(limit)s terms in a row, the limit of the ruleset."
+    ),
+    "offices.residence_too_short": gettext_lazy(
+        "%(name)s has lived here less than %(years)s year(s)."
+    ),
+    "offices.seats_taken": gettext_lazy("The post's seats are still held."),
+    "offices.too_young": gettext_lazy("%(name)s is under %(age)s, the minimum age for this post."),
+    "offices.unit_member": gettext_lazy(
+        "%(name)s sits on the finance or social audit unit and may not join the electoral "
+        "commission."
+    ),
+    "offices.unknown_resident": gettext_lazy("No resident %(key)s lives here."),
+    "post.bad_value": gettext_lazy("A post has from 1 to 50 seats and a known rotation."),
+    "post.exists": gettext_lazy("The post %(name)s already exists."),
+    "post.no_name": gettext_lazy("A post needs a name."),
+    "recall.already_open": gettext_lazy("A recall of this term is already under way."),
+    "recall.already_signed": gettext_lazy("%(name)s has already signed this petition."),
+    "recall.foreign_assembly": gettext_lazy("That assembly belongs to another body."),
+    "recall.no_grounds": gettext_lazy("State the grounds of the recall."),
+    "recall.no_report_due": gettext_lazy("No report is due on this recall."),
+    "recall.not_a_member": gettext_lazy("%(name)s is not a member of the assembly."),
+    "recall.not_collecting": gettext_lazy("This petition no longer takes signatures."),
+    "recall.not_ready": gettext_lazy("This recall is not ready to be put to the assembly."),
+    "recall.term_not_in_force": gettext_lazy("That term is not in force."),
+    "recall.too_early": gettext_lazy(
+        "Too early: a recall of this term may be filed from %(on)s (LOPP Art. 16)."
+    ),
+    "recall.unknown": gettext_lazy("No such recall in this body."),
+    "report.empty": gettext_lazy("A report needs a text."),
+    "report.unknown_decision": gettext_lazy("There is no decision %(number)s."),
+    "report.foreign_decision": gettext_lazy("That decision belongs to another body."),
+    "roster.empty": gettext_lazy("The roster is empty."),
+    "roster.not_their_turn": gettext_lazy("It is not the turn of %(name)s's household."),
+    "shift.bad_length": gettext_lazy("Shifts last at least one day."),
+    "shift.no_members": gettext_lazy("A shift plan needs members."),
+    "stv.bad_lot_order": gettext_lazy("The order drawn by lot must list every candidate once."),
+    "stv.empty_lot": gettext_lazy("A lot needs an order or a seed."),
+    "stv.no_seats": gettext_lazy("An election needs at least one seat."),
+    "stv.tie": gettext_lazy(
+        "Candidates %(candidates)s tie after stage %(stage)s: draw lots in the assembly and "
+        "enter the order drawn."
+    ),
 }
 
 

@@ -81,6 +81,13 @@ POLICIES: dict[str, frozenset[str]] = {
     "parliament.convene": _CHAIR,
     "parliament.run": _CHAIR,
     "delegation.record": _CHAIR,
+    # Offices: the electoral commission runs elections and recalls (LOCC Art. 37); holders'
+    # records are public. A secret election ballot is authorised by the voting code.
+    "office.view": frozenset({PUBLIC}),
+    "office.manage": frozenset({ELECTORAL_COMMISSION, SPOKESPERSON}),
+    "election.manage": frozenset({ELECTORAL_COMMISSION}),
+    "election.cast_ballot": frozenset({PUBLIC}),
+    "recall.manage": frozenset({ELECTORAL_COMMISSION}),
 }
 
 

@@ -181,6 +181,34 @@ def check_spending(payload: dict[str, Any]) -> list[str]:
     return []
 
 
+def check_election(payload: dict[str, Any]) -> list[str]:
+    """Re-check a counted uninominal election: the phone ballots (when recorded) give the
+    recorded votes, and nobody left out had more votes than someone elected (the seats) or
+    chosen as alternate. STV counts are only checked for their quota (re-counting STV needs
+    the full Scottish rules; `comuna stv` on the exported BLT does that)."""
+    result = payload["result"]
+    if result["method"] == "stv":
+        stv = result["stv"]
+        quota = stv["valid"] // (result["seats"] + 1) + 1
+        return [] if stv["quota"] == quota else [f"quota {stv['quota']} but the rule gives {quota}"]
+    votes = {number: n for number, n in result["votes"]}
+    problems = []
+    if "ballots" in payload:
+        recount = dict.fromkeys(votes, 0)
+        for _receipt, marks in payload["ballots"]:
+            for mark in marks:
+                recount[mark] = recount.get(mark, 0) + 1
+        if recount != votes:
+            problems.append(f"ballots recount {recount} differs from recorded {votes}")
+    elected = [number for number, _resident in result["principals"]]
+    alternates = [number for number, _resident in result["alternates"]]
+    rest = [n for n in votes if n not in elected and n not in alternates]
+    for group, below in ((elected, alternates + rest), (alternates, rest)):
+        if group and below and min(votes[n] for n in group) < max(votes[n] for n in below):
+            problems.append("a candidate with more votes was passed over")
+    return problems
+
+
 def verify_body(body: dict[str, Any]) -> list[Problem]:
     slug = body.get("slug", "?")
     prev = GENESIS
@@ -212,6 +240,7 @@ def _check_entry(entry: dict[str, Any]) -> list[str]:
         "budget.spending": check_spending,
         "parliament.decision": check_parliament_decision,
         "consultation.closed": check_consultation,
+        "election.counted": check_election,
     }
     check = checks.get(entry["kind"])
     return check(entry["payload"]) if check else []

@@ -23,6 +23,9 @@ WEB_CORE = (
     "budgeting.py",
     "pabulib.py",
     "federation.py",
+    "offices.py",
+    "rotation.py",
+    "stv.py",
 )
 
 

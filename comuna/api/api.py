@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 
 from comuna.api import errors
 from comuna.api.auth import SIGNED_IN
-from comuna.api.routers import assemblies, bodies, census, tokens, votes
+from comuna.api.routers import assemblies, bodies, census, offices, tokens, votes
 
 api = NinjaAPI(
     title="Comuna API",
@@ -22,5 +22,5 @@ api = NinjaAPI(
     auth=SIGNED_IN,
 )
 errors.install(api)
-for module in (bodies, census, assemblies, votes, tokens):
+for module in (bodies, census, assemblies, votes, tokens, offices):
     api.add_router("", module.router)

@@ -30,7 +30,11 @@ class MotionForm(forms.Form):
     )
     agenda_item = forms.ModelChoiceField(label=_("Agenda item"), queryset=None, required=False)
     method = forms.ChoiceField(label=_("Voting method"), choices=Motion.Method.choices)
-    kind = forms.ChoiceField(label=_("Effect if approved"), choices=Motion.Kind.choices)
+    # Recall motions are put from the recall's page, which links them to the petition.
+    kind = forms.ChoiceField(
+        label=_("Effect if approved"),
+        choices=[c for c in Motion.Kind.choices if c[0] != Motion.Kind.RECALL],
+    )
     committee = forms.CharField(label=_("Name of the committee to create"), required=False)
     changes = forms.CharField(
         label=_("Ruleset changes"),

@@ -108,6 +108,7 @@ class Motion(models.Model):
         GENERAL = "general", _("general")
         CREATE_COMMITTEE = "create_committee", _("create a working committee")
         AMEND_RULESET = "amend_ruleset", _("amend the ruleset")
+        RECALL = "recall", _("recall an office holder")
 
     class Method(models.TextChoices):
         OPEN_COUNT = "open_count", _("open vote, hand count")

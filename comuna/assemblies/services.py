@@ -266,6 +266,10 @@ def _check_motion_payload(body: Body, kind: str, payload: dict[str, Any]) -> dic
         current = body_services.current_ruleset(body).params
         amended = rulesets.validate_amendment(current, changes)
         return {"changes": {name: amended[name] for name in changes}}
+    if kind == Motion.Kind.RECALL:
+        from comuna.offices.recall_services import check_recall_motion
+
+        return check_recall_motion(body, payload)
     return {}
 
 
@@ -310,6 +314,10 @@ def open_vote(motion: Motion, *, by: User, now: dt.datetime | None = None) -> Mo
         raise RuleError("vote.assembly_not_in_session", "The assembly is not in session.")
     if motion.status != Motion.Status.DRAFT:
         raise RuleError("vote.not_draft", "This motion has already been put to the vote.")
+    if motion.kind == Motion.Kind.RECALL:
+        from comuna.offices.recall_services import check_recall_quorum
+
+        check_recall_quorum(motion)
     motion.status = Motion.Status.OPEN
     motion.opened_at = _now(now)
     motion.save(update_fields=["status", "opened_at"])
@@ -433,7 +441,7 @@ def close_vote(
     ruleset = assembly.ruleset
     result = decide(
         counts,
-        ruleset.param("decision_rule"),
+        _rule_of(motion),
         attendees=attendees,
         members=assembly.electorate_at_opening or 0,
     )
@@ -481,7 +489,19 @@ def close_vote(
     )
     if result.approved:
         _carry_out(decision, moment.date(), now)
+    if motion.kind == Motion.Kind.RECALL:  # approved or not, the recall is settled
+        from comuna.offices.recall_services import settle_recall
+
+        settle_recall(decision, now)
     return decision
+
+
+def _rule_of(motion: Motion) -> str:
+    if motion.kind == Motion.Kind.RECALL:
+        from comuna.offices.recall_services import recall_vote_rule
+
+        return recall_vote_rule(motion.assembly)
+    return str(motion.assembly.ruleset.param("decision_rule"))
 
 
 def _carry_out(decision: Decision, on: dt.date, now: dt.datetime | None) -> None:

@@ -50,6 +50,19 @@ _VENEZUELA_2009: dict[str, Any] = {
     "parliament_agenda_item_call": "3/5",  # LOC Art. 22.9: 60 % of the councils
     "imperative_mandate": True,  # LOC Art. 26: the vote expresses the council's mandate
     "upper_level_has_own_authority": True,  # LOC Art. 21: the Parliament is the highest body
+    # Offices (comuna/offices; institutions.md §1.3-1.5, §8).
+    "finance_unit_size": 5,  # LOCC Art. 30 (UAFC)
+    "audit_unit_size": 5,  # LOCC Art. 33 (UCS)
+    "electoral_commission_size": 5,  # LOCC Art. 36
+    "election_method": "uninominal",  # LOCC Art. 11: uninominal, never by slate; or "stv"
+    "rotation_mode": "election",  # LOCC Art. 12; or lot (Athens), roster (turno), shift (JBG)
+    "rotation_shift_days": 14,  # JBG shifts of 8-15 days (Marcos 2004); used by "shift"
+    "reelection_limit": 0,  # LOCC Art. 12: re-election allowed, no limit (0 = none)
+    "cool_down_years": 0,  # years out of a post after reaching the limit (0 = none)
+    "kinship_exclusion": "household",  # LOCC Art. 15.8, approximated by household (ADR 0053)
+    "recall_report_days": 15,  # LOCC Art. 41: social-audit report
+    "recall_to_assembly_days": 15,  # LOCC Art. 41: to the assembly after the report
+    "recall_vote_rule": "majority_of_attendees",  # LOCC Art. 41
 }
 
 # Zapatista autonomy after the 2023 restructuring (institutions.md §4.3, "Novena parte: La
@@ -89,18 +102,26 @@ PROFILES: dict[str, dict[str, Any]] = {
 }
 DEFAULT_PROFILE = "venezuela-2009"
 
-# Parameters limited to a few values (budget rule and its options: docs/methods/budgeting.md).
-CHOICE_PARAMETERS: dict[str, tuple[str, ...]] = {
-    "budget_rule": ("mes", "greedy"),
-    "budget_satisfaction": ("cost", "count"),
-    "budget_add1_start": ("floor", "exact"),
-    "budget_add1_stop": ("over_budget", "exhaustive"),
-    "budget_tie_break": (
-        "max_votes,min_cost",
-        "min_cost,max_votes",
-        "max_votes,max_cost",
-        "min_cost",
-        "refuse",
+# Parameters limited to a few values (the budget rule and its options:
+# docs/methods/budgeting.md; offices: ADRs 0050-0053).
+CHOICE_PARAMETERS: dict[str, frozenset[str]] = {
+    "budget_rule": frozenset({"mes", "greedy"}),
+    "budget_satisfaction": frozenset({"cost", "count"}),
+    "budget_add1_start": frozenset({"floor", "exact"}),
+    "budget_add1_stop": frozenset({"over_budget", "exhaustive"}),
+    "budget_tie_break": frozenset(
+        {"max_votes,min_cost", "min_cost,max_votes", "max_votes,max_cost", "min_cost", "refuse"}
+    ),
+    "election_method": frozenset({"uninominal", "stv"}),
+    "rotation_mode": frozenset({"election", "lot", "roster", "shift"}),
+    "kinship_exclusion": frozenset({"household", "none"}),
+    "recall_vote_rule": frozenset(
+        {
+            "majority_of_attendees",
+            "majority_of_votes",
+            "majority_of_members",
+            "two_thirds_of_attendees",
+        }
     ),
 }
 POSITIVE_NUMBER_PARAMETERS = frozenset({"budget_add1_step"})
@@ -127,13 +148,20 @@ def fraction(params: Mapping[str, Any], name: str) -> Fraction:
     return Fraction(str(params[name]))
 
 
+def with_defaults(params: Mapping[str, Any], profile_name: str) -> dict[str, Any]:
+    """``params`` completed with the profile's values for parameters added after a body
+    adopted its ruleset (a version stored before a parameter existed keeps working)."""
+    base = PROFILES.get(profile_name, _VENEZUELA_2009)
+    return {**_VENEZUELA_2009, **base, **params}
+
+
 def validate_amendment(params: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """Return ``params`` with ``changes`` applied, each value checked and normalised."""
     amended = dict(params)
     for name, raw in changes.items():
-        if name not in params:
+        if name not in params and name not in _VENEZUELA_2009:
             raise InputError("ruleset.unknown_parameter", "Unknown parameter {name}.", name=name)
-        amended[name] = _normalise(name, raw, params[name])
+        amended[name] = _normalise(name, raw, params.get(name, _VENEZUELA_2009[name]))
     return amended
 
 

@@ -146,6 +146,7 @@ ROUTES = [
         lambda s, u: f"/api/bodies/{s.body.slug}/decisions/1",
     ),
     Route("get", "/api/bodies/{slug}/record", lambda s, u: f"/api/bodies/{s.body.slug}/record"),
+    Route("get", "/api/bodies/{slug}/offices", lambda s, u: f"/api/bodies/{s.body.slug}/offices"),
     Route("get", "/api/tokens", lambda s, u: "/api/tokens"),
     Route("post", "/api/tokens", lambda s, u: "/api/tokens", lambda s, i: {"name": "script"}),
     Route(

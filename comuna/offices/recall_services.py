@@ -1,0 +1,310 @@
+"""Writes for recalls (revocatoria, LOCC Arts. 38-42; LOPP Art. 16).
+
+Petition with a signature threshold (10 % of the electorate, from mid-term), the social-audit
+report within its deadline, the vote in an assembly as a motion of kind ``recall`` with its own
+quorum and rule, and — when approved, in the decision's transaction — the holder's term ended
+and the alternate seated. Every step is appended to the public record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from comuna.assemblies.models import Assembly, Decision, Motion
+from comuna.bodies import services as body_services
+from comuna.core import offices as rules
+from comuna.core.errors import InputError, RuleError
+from comuna.core.quorum import check_quorum
+from comuna.core.rulesets import fraction
+from comuna.offices.models import Post, Recall, RecallSignature, Term
+from comuna.offices.services import end_term, params_of
+from comuna.people.models import Resident
+
+
+def _locked(recall: Recall) -> Recall:
+    return (
+        Recall.objects.select_for_update()
+        .select_related("term__post__body", "term__holder")
+        .get(pk=recall.pk)
+    )
+
+
+def _record(recall: Recall, kind: str, payload: dict[str, Any], now: dt.datetime | None) -> None:
+    body_services.post_entry(recall.body, kind, {"recall": recall.pk, **payload}, now)
+
+
+@transaction.atomic
+def open_recall(
+    term: Term, *, grounds: str, by: User, on: dt.date, now: dt.datetime | None = None
+) -> Recall:
+    """File a recall petition against the holder of ``term``, once the share of the term the
+    ruleset asks has passed (LOPP Art. 16: the midpoint)."""
+    if not grounds.strip():
+        raise InputError("recall.no_grounds", "State the grounds of the recall (LOCC Art. 39).")
+    if not term.in_force(on):
+        raise RuleError("recall.term_not_in_force", "That term is not in force.")
+    _version, params = params_of(term.post.body)
+    opens = rules.recall_opens_on(
+        term.starts_on, term.ends_on, fraction(params, "recall_min_elapsed_term")
+    )
+    if on < opens:
+        raise RuleError(
+            "recall.too_early", "A recall may be filed from {on}.", on=opens.isoformat()
+        )
+    electorate = Resident.objects.electorate(
+        term.post.body, int(params["member_min_age"]), on
+    ).count()
+    needed = rules.signatures_needed(electorate, fraction(params, "recall_petition_threshold"))
+    try:
+        with transaction.atomic():
+            recall = Recall.objects.create(
+                body=term.post.body,
+                term=term,
+                grounds=grounds.strip(),
+                opened_on=on,
+                electorate=electorate,
+                needed=needed,
+                opened_by=by,
+            )
+    except IntegrityError:
+        raise RuleError(
+            "recall.already_open", "A recall of this term is already under way."
+        ) from None
+    _record(
+        recall,
+        "recall.opened",
+        {
+            "term": term.pk,
+            "holder": term.holder_id,
+            "post": term.post_id,
+            "grounds": recall.grounds,
+            "electorate": electorate,
+            "needed": needed,
+            "by": by.username,
+        },
+        now,
+    )
+    return recall
+
+
+@transaction.atomic
+def sign_recall(
+    recall: Recall, resident: Resident, *, by: User, on: dt.date, now: dt.datetime | None = None
+) -> RecallSignature:
+    """Record one member's signature (one per member: a database constraint)."""
+    recall = _locked(recall)
+    if recall.status != Recall.Status.PETITION:
+        raise RuleError("recall.not_collecting", "This petition no longer takes signatures.")
+    _version, params = params_of(recall.body)
+    min_age = int(params["member_min_age"])
+    if not Resident.objects.electorate(recall.body, min_age, on).filter(pk=resident.pk).exists():
+        raise RuleError(
+            "recall.not_a_member",
+            "{name} is not a member of the assembly.",
+            name=resident.full_name,
+        )
+    try:
+        with transaction.atomic():
+            signature = RecallSignature.objects.create(
+                recall=recall, resident=resident, signed_on=on
+            )
+    except IntegrityError:
+        raise RuleError(
+            "recall.already_signed",
+            "{name} has already signed this petition.",
+            name=resident.full_name,
+        ) from None
+    signed = recall.signatures.count()
+    _record(
+        recall,
+        "recall.signed",
+        {"resident": resident.pk, "signatures": signed, "by": by.username},
+        now,
+    )
+    if signed >= recall.needed:
+        _threshold_reached(recall, signed, params, on, now)
+    return signature
+
+
+def _threshold_reached(
+    recall: Recall, signed: int, params: dict[str, Any], on: dt.date, now: dt.datetime | None
+) -> None:
+    """The social audit unit reports next; when the accused sits on that unit the request
+    goes straight to the coordination collective and on to the assembly (LOCC Art. 41)."""
+    recall.threshold_reached_on = on
+    if recall.term.post.unit == Post.Unit.AUDIT:
+        recall.status = Recall.Status.ASSEMBLY
+        recall.assembly_due_on = on + dt.timedelta(days=int(params["recall_to_assembly_days"]))
+    else:
+        recall.status = Recall.Status.REPORT
+        recall.report_due_on = on + dt.timedelta(days=int(params["recall_report_days"]))
+    recall.save(
+        update_fields=["status", "threshold_reached_on", "report_due_on", "assembly_due_on"]
+    )
+    due = recall.report_due_on or recall.assembly_due_on
+    _record(
+        recall,
+        "recall.threshold_reached",
+        {
+            "signatures": signed,
+            "needed": recall.needed,
+            "next": recall.status,
+            "due_on": due.isoformat(),
+        },
+        now,
+    )
+
+
+@transaction.atomic
+def file_audit_report(
+    recall: Recall, text: str, *, by: User, on: dt.date, now: dt.datetime | None = None
+) -> Recall:
+    """The social-audit unit's report (LOCC Art. 41), within its deadline or marked late."""
+    recall = _locked(recall)
+    if recall.status != Recall.Status.REPORT:
+        raise RuleError("recall.no_report_due", "No report is due on this recall.")
+    if not text.strip():
+        raise InputError("report.empty", "A report needs a text.")
+    _version, params = params_of(recall.body)
+    recall.report, recall.report_filed_on = text.strip(), on
+    recall.assembly_due_on = on + dt.timedelta(days=int(params["recall_to_assembly_days"]))
+    recall.status = Recall.Status.ASSEMBLY
+    recall.save(update_fields=["report", "report_filed_on", "assembly_due_on", "status"])
+    _record(
+        recall,
+        "recall.report_filed",
+        {
+            "report": recall.report,
+            "due_on": recall.report_due_on.isoformat(),
+            "late": on > recall.report_due_on,
+            "assembly_due_on": recall.assembly_due_on.isoformat(),
+            "by": by.username,
+        },
+        now,
+    )
+    return recall
+
+
+@transaction.atomic
+def put_recall_to_assembly(
+    recall: Recall, assembly: Assembly, *, by: User, method: str, now: dt.datetime | None = None
+) -> Motion:
+    """Add the recall to ``assembly`` as a motion of kind ``recall`` (not yet voting)."""
+    from comuna.assemblies import services as assemblies
+
+    recall = _locked(recall)
+    if recall.status != Recall.Status.ASSEMBLY:
+        raise RuleError("recall.not_ready", "This recall is not ready for the assembly.")
+    if assembly.body_id != recall.body_id:
+        raise InputError("recall.foreign_assembly", "That assembly belongs to another body.")
+    holder = recall.term.holder
+    motion = assemblies.add_motion(
+        assembly,
+        title=f"Revocatoria: {holder.full_name} ({recall.term.post})",
+        text=recall.grounds,
+        method=method,
+        kind=Motion.Kind.RECALL,
+        payload={"recall": recall.pk},
+    )
+    recall.motion, recall.status = motion, Recall.Status.VOTING
+    recall.save(update_fields=["motion", "status"])
+    _record(
+        recall,
+        "recall.put_to_assembly",
+        {"assembly": assembly.pk, "motion": motion.pk, "by": by.username},
+        now,
+    )
+    return motion
+
+
+def check_recall_motion(body: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    """A recall motion names an existing recall of the body (called by ``add_motion``)."""
+    try:
+        recall = Recall.objects.get(pk=int(payload.get("recall", 0)), body=body)
+    except (Recall.DoesNotExist, TypeError, ValueError):
+        raise InputError("recall.unknown", "No such recall in this body.") from None
+    return {"recall": recall.pk, "term": recall.term_id, "holder": recall.term.holder_id}
+
+
+def check_recall_quorum(motion: Motion) -> None:
+    """The recall vote has its own quorum (LOCC Art. 41: 20 % of the electorate)."""
+    assembly = motion.assembly
+    _version, params = params_of(assembly.body)
+    quorum = check_quorum(
+        assembly.electorate_at_opening or 0,
+        assembly.attendance.count(),
+        fraction(params, "recall_vote_quorum"),
+    )
+    if not quorum.reached:
+        raise RuleError(
+            "quorum.not_reached",
+            "No quorum: {present} present, {required} needed ({missing} missing).",
+            present=quorum.present,
+            required=quorum.required,
+            missing=quorum.missing,
+        )
+
+
+def recall_vote_rule(assembly: Assembly) -> str:
+    return str(params_of(assembly.body)[1]["recall_vote_rule"])
+
+
+def settle_recall(decision: Decision, now: dt.datetime | None) -> None:
+    """Carry out the assembly's decision on a recall, inside the decision's transaction: an
+    approved recall ends the term, bars the holder (LOCC Art. 42) and seats the alternate."""
+    recall = _locked(Recall.objects.get(motion=decision.motion))
+    on = timezone.localdate(decision.decided_at)
+    recall.decision = decision
+    recall.status = Recall.Status.RECALLED if decision.approved else Recall.Status.REJECTED
+    recall.save(update_fields=["decision", "status"])
+    if not decision.approved:
+        _record(recall, "recall.rejected", {"decision": decision.number}, now)
+        return
+    term = end_term(recall.term, Term.End.RECALLED, on, now)
+    successor = _seat_alternate(term, on, now)
+    _record(
+        recall,
+        "recall.carried_out",
+        {
+            "decision": decision.number,
+            "term": term.pk,
+            "holder": term.holder_id,
+            "successor": successor.pk if successor else None,
+        },
+        now,
+    )
+
+
+def _seat_alternate(term: Term, on: dt.date, now: dt.datetime | None) -> Term | None:
+    """The alternate finishes the term (LOCC Arts. 41, 43); without one the seat is vacant
+    and the electoral commission calls an election."""
+    if term.alternate_id is None:
+        return None
+    successor = Term.objects.create(
+        post=term.post,
+        seat=term.seat,
+        holder_id=term.alternate_id,
+        source=Term.Source.SUCCESSION,
+        election=term.election,
+        follows=term,
+        starts_on=on,
+        ends_on=term.ends_on,
+    )
+    body_services.post_entry(
+        term.post.body,
+        "term.succeeded",
+        {
+            "term": successor.pk,
+            "follows": term.pk,
+            "post": term.post_id,
+            "holder": successor.holder_id,
+            "ends_on": successor.ends_on.isoformat(),
+        },
+        now,
+    )
+    return successor
