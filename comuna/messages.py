@@ -149,7 +149,7 @@ MESSAGES: dict[str, Any] = {
         "Line %(line)s: %(column)s is longer than %(limit)s characters."
     ),
     "census.csv_unreadable": gettext_lazy("The CSV file could not be read: %(detail)s."),
-    "census.household_exists": gettext_lazy("Household %(code)s already exists."),
+    "census.household_exists": gettext_lazy("Household %(household)s already exists."),
     "census.household_incomplete": gettext_lazy("A household needs a code and an address."),
     "census.id_taken": gettext_lazy("Identity document %(id_number)s is already in the census."),
     "census.name_missing": gettext_lazy("First and last names are required."),

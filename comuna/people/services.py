@@ -50,7 +50,9 @@ def add_household(body: Body, *, code: str, address: str, sector: str = "") -> H
     if not code or not address:
         raise InputError("census.household_incomplete", "A household needs a code and an address.")
     if Household.objects.filter(body=body, code=code).exists():
-        raise InputError("census.household_exists", "Household {code} already exists.", code=code)
+        raise InputError(
+            "census.household_exists", "Household {household} already exists.", household=code
+        )
     return Household.objects.create(body=body, code=code, address=address, sector=sector.strip())
 
 

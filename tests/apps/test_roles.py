@@ -74,3 +74,12 @@ def test_it_refuses_a_registration_before_the_founding(luis, council):
     assert response.status_code == 400
     council.refresh_from_db()
     assert council.registration_number == ""
+
+
+def test_it_refuses_a_household_code_twice_with_a_message(client, council):
+    client.force_login(builders.make_user("marta"))
+    url = reverse("household_new", args=[council.slug])
+    assert client.post(url, {"code": "H-77", "address": "Calle 7"}).status_code == 302
+    again = client.post(url, {"code": "H-77", "address": "Calle 8"})
+    assert again.status_code == 400
+    assert "H-77" in again.content.decode()
