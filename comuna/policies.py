@@ -59,6 +59,11 @@ POLICIES: dict[str, frozenset[str]] = {
     # The promoter team hands out the first accounts and files the registration (LOCC Arts. 6, 17).
     "roles.manage": frozenset({PROMOTER}),
     "body.register": frozenset({PROMOTER}),
+    # Lotteries (sortition): public from preparation to draw; the chair prepares, announces
+    # and draws in the assembly; a member volunteers with their attendance voting code.
+    "lottery.view": frozenset({PUBLIC}),
+    "lottery.manage": _CHAIR,
+    "lottery.volunteer": frozenset({PUBLIC}),
 }
 
 

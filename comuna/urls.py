@@ -52,6 +52,7 @@ urlpatterns = [
     path("", bodies.home, name="home"),
     path("found/", bodies.found_council, name="found_council"),
     path("b/<slug:slug>/", include(body)),
+    path("b/<slug:slug>/lots/", include("comuna.lots.urls")),
     path("accounts/login/", login, name="login"),
     path("accounts/logout/", logout, name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),

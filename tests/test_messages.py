@@ -14,7 +14,16 @@ ERRORS = {"InputError", "RuleError", "TieError", "ComunaError"}
 # The pure core's algorithm modules report to the command line; the ones listed here reach
 # users through services and pages, so their codes need translated messages. An app that
 # shows another core module's errors adds it here.
-WEB_CORE = ("quorum.py", "tally.py", "rulesets.py", "record.py")
+WEB_CORE = (
+    "quorum.py",
+    "tally.py",
+    "rulesets.py",
+    "record.py",
+    # comuna/lots shows these
+    "sortition.py",
+    "lottery.py",
+    "sortition_lp.py",
+)
 
 
 def raised_codes() -> set[str]:
