@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -22,6 +26,7 @@ from tests import builders
 from tests.apps import lots_scene
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -315,3 +320,49 @@ def test_it_shows_a_drawn_lottery_in_few_queries(
     assert page.count('class="badge ok">drawn') == 5
     assert "<svg" in page and "<meter" in page
     assert "--replay lottery-" in page
+
+
+def test_it_gives_the_same_panel_when_rerun_from_the_published_files(client, council, tmp_path):
+    lottery = lots_scene.drawn(council, announced="5 2 6 1 1 4")
+    base = f"/b/{council.slug}/lots/{lottery.pk}"
+    files = {}
+    for name in ("pool.csv", "quotas.csv", "lottery.json"):
+        path = tmp_path / name
+        path.write_bytes(client.get(f"{base}/{name}").content)
+        files[name] = str(path)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "comuna.cli",
+            "lottery",
+            "--people",
+            files["pool.csv"],
+            "--features",
+            files["quotas.csv"],
+            "--size",
+            "5",
+            "--replay",
+            files["lottery.json"],
+            "--draw",
+            "--seed",
+            "5 2 6 1 1 4",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    output = json.loads(run.stdout)
+    draw = Draw.objects.get(lottery=lottery)
+    assert output["draw"]["panel"] == draw.panel
+    assert output["draw"]["seed"] == draw.seed
+    assert output["pool_digest"] == lottery.pool_digest
+    published = json.loads((tmp_path / "lottery.json").read_text())
+    assert published["draw"]["panel"] == draw.panel
+
+
+def test_it_hides_the_download_until_there_is_something(client, council):
+    lottery = lots_scene.commission(council)
+    assert client.get(f"/b/{council.slug}/lots/{lottery.pk}/pool.csv").status_code == 404
+    assert client.get(f"/b/{council.slug}/lots/{lottery.pk}/lottery.json").status_code == 404
