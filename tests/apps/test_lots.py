@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.test import Client
 
 from comuna.bodies.export import export_record
 from comuna.bodies.models import RecordEntry
@@ -27,6 +28,12 @@ from tests.apps import lots_scene
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def client():
+    """Pages in English: these tests read the English texts (the browser journey reads Spanish)."""
+    return Client(headers={"accept-language": "en"})
 
 
 @pytest.fixture
