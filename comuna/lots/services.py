@@ -1,9 +1,10 @@
 """Writes for lotteries: prepare, announce (freeze and publish), compute, draw.
 
-``draw_lottery`` is the service other apps call (offices whose ruleset rotates by lot,
-mediators for a case): create the lottery, put the candidates in its pool, announce it,
-``compute_lottery`` and ``draw_lottery`` with the numbers announced in the assembly; the
-returned ``Draw`` holds the selected residents' ids. See docs/guide.md, "Lotteries".
+Other apps (offices whose ruleset rotates by lot, mediators for a case) call two services:
+``prepare_lottery`` (pool of candidates, quotas, announced and computed in one step, its pool
+digest published) and, later, in the assembly, ``draw_lottery`` with the numbers announced
+there; the returned ``Draw`` holds the selected residents' ids (``Draw.resident_ids``). See
+docs/guide.md, "Lotteries", and ADR 0081.
 """
 
 from __future__ import annotations
@@ -351,10 +352,47 @@ def compute_lottery(lottery: Lottery, *, by: User) -> Lottery:
     if lottery.computation == Lottery.Computation.FAILED:
         raise RuleError(
             "lots.compute_failed",
-            "The computation failed ({code}).",
-            code=lottery.computation_error,
+            "The computation failed ({reason}).",
+            reason=lottery.computation_error,
         )
     return lottery
+
+
+@transaction.atomic
+def prepare_lottery(
+    body: Body,
+    *,
+    title: str,
+    candidates: list[Resident],
+    seats: int,
+    by: User,
+    purpose: str = Lottery.Purpose.OFFICE,
+    features: tuple[str, ...] = ("sex",),
+    quotas: tuple[tuple[str, str, int, int], ...] = (),
+    algorithm: str = Lottery.Algorithm.LEXIMIN,
+    now: dt.datetime | None = None,
+) -> Lottery:
+    """A lottery among ``candidates``, announced and computed, ready for ``draw_lottery``.
+
+    Without ``quotas`` every feature value may take 0..seats, so the lottery is uniform: each
+    candidate's chance is seats / candidates. The announcement (pool digest) is in the record
+    before anyone knows the numbers the assembly will draw with.
+    """
+    lottery = create_lottery(
+        body,
+        title=title,
+        panel_size=seats,
+        features=list(features),
+        by=by,
+        purpose=purpose,
+        algorithm=algorithm,
+        now=now,
+    )
+    for resident in candidates:
+        _add_volunteer(lottery, resident, {}, by, now)
+    set_quotas(lottery, list(quotas))
+    announce_lottery(lottery, by=by, now=now)
+    return compute_lottery(lottery, by=by)
 
 
 def replayed(lottery: Lottery) -> LotteryResult:

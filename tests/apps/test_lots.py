@@ -373,3 +373,33 @@ def test_it_hides_the_download_until_there_is_something(client, council):
     lottery = lots_scene.commission(council)
     assert client.get(f"/b/{council.slug}/lots/{lottery.pk}/pool.csv").status_code == 404
     assert client.get(f"/b/{council.slug}/lots/{lottery.pk}/lottery.json").status_code == 404
+
+
+def test_it_offers_offices_a_lottery_in_two_calls(council, marta):
+    candidates = lots_scene.residents_in_sectors(council, 4)
+    lottery = services.prepare_lottery(
+        council, title="Vocería de salud", candidates=candidates, seats=1, by=marta
+    )
+    assert lottery.stage == Lottery.Stage.COMPUTED
+    assert set(lottery.result["probabilities_exact"].values()) == {"1/4"}
+    draw = services.draw_lottery(lottery, announced="2 5", by=marta)
+    assert len(draw.resident_ids) == 1 and draw.resident_ids[0] in {c.pk for c in candidates}
+
+
+def test_it_reports_a_failed_computation_and_lets_it_be_retried(
+    client, council, marta, monkeypatch
+):
+    lottery = lots_scene.commission(council)
+    services.announce_lottery(lottery, by=marta)
+
+    def failing(*args, **kwargs):
+        raise RuleError("sortition.too_many_panels", "Column generation did not converge.")
+
+    monkeypatch.setattr(services, "select", failing)
+    with pytest.raises(RuleError) as refused:
+        services.compute_lottery(lottery, by=marta)
+    assert refused.value.code == "lots.compute_failed"
+    page = client.get(f"/b/{council.slug}/lots/{lottery.pk}/").content.decode()
+    assert "The computation did not converge." in page
+    monkeypatch.undo()
+    assert services.compute_lottery(lottery, by=marta).stage == Lottery.Stage.COMPUTED
