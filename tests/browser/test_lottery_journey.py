@@ -41,7 +41,7 @@ def test_it_draws_a_commission_by_lot_that_anyone_can_rerun(page, live_server, t
     page.get_by_label("Propósito").select_option("commission")
     page.get_by_label("Puestos").fill("5")
     page.get_by_label("género (sexo en el censo)").check()
-    page.get_by_label("sector (del hogar)").check()
+    page.get_by_label("sector (del grupo familiar)").check()
     page.get_by_role("button", name="Crear el sorteo").click()
     lottery = Lottery.objects.get(body=council)
 
@@ -68,8 +68,8 @@ def test_it_draws_a_commission_by_lot_that_anyone_can_rerun(page, live_server, t
 
     set_quota(page, gender, "femenino", 2, 3)
     set_quota(page, gender, "masculino", 2, 3)
-    set_quota(page, "sector (del hogar)", "Norte", 2, 3)
-    set_quota(page, "sector (del hogar)", "Sur", 2, 3)
+    set_quota(page, "sector (del grupo familiar)", "Norte", 2, 3)
+    set_quota(page, "sector (del grupo familiar)", "Sur", 2, 3)
     page.get_by_role("button", name="Guardar los cupos").click()
     assert page.get_by_text("Hay al menos un grupo que cumple todos los cupos.").is_visible()
 
