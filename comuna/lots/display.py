@@ -111,7 +111,8 @@ def context(lottery: Lottery, can_manage: bool) -> dict[str, Any]:
         result["shapes"] = len(lottery.result["portfolio"])
     if draw is not None:
         names = _names(draw.panel)
-        result["panel"] = [(pid, names.get(pid, "")) for pid in draw.panel]
+        ordered = sorted(draw.panel, key=lambda pid: (len(pid), pid))
+        result["panel"] = [(pid, names.get(pid, "")) for pid in ordered]
     return result
 
 
