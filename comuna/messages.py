@@ -128,7 +128,7 @@ MESSAGES: dict[str, Any] = {
     "lots.bad_number": gettext_lazy("Minimums and maximums must be whole numbers."),
     "lots.bad_option": gettext_lazy("Unknown method or pool."),
     "lots.bad_quota": gettext_lazy("Quota %(feature)s = %(value)s is not valid."),
-    "lots.bad_seats": gettext_lazy("A lottery needs at least one seat."),
+    "lots.bad_seats": gettext_lazy("A lottery has between 1 and 1000 seats."),
     "lots.compute_failed": gettext_lazy("The computation failed (%(reason)s)."),
     "lots.computing": gettext_lazy("The probabilities are being computed."),
     "lots.crashed": gettext_lazy("The computation stopped unexpectedly; try again."),

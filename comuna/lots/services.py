@@ -91,8 +91,8 @@ def create_lottery(
 ) -> Lottery:
     if not title.strip():
         raise InputError("lots.no_title", "A lottery needs a title.")
-    if panel_size < 1:
-        raise InputError("lots.bad_seats", "A lottery needs at least one seat.")
+    if not 1 <= panel_size <= 1000:
+        raise InputError("lots.bad_seats", "A lottery has between 1 and 1000 seats.")
     if algorithm not in Lottery.Algorithm.values or source not in Lottery.Source.values:
         raise InputError("lots.bad_option", "Unknown method or pool.")
     if purpose not in Lottery.Purpose.values:
@@ -190,7 +190,7 @@ def set_quotas(lottery: Lottery, rows: list[tuple[str, str, int, int]]) -> Lotte
     _require(lottery, Lottery.Stage.PREPARING)
     seen = set()
     for feature, value, low, high in rows:
-        if feature not in lottery.features or (feature, value) in seen:
+        if feature not in lottery.features or (feature, value) in seen or len(value) > 100:
             raise InputError(
                 "lots.bad_quota",
                 "Quota {feature}={value} is not valid.",

@@ -88,8 +88,9 @@ def volunteers(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     lottery = _lottery(body, pk)
     error = None
     if request.method == "POST":
+        chosen = request.POST.get("resident", "")
         resident = get_object_or_404(
-            Resident, pk=request.POST.get("resident"), body__in=pools.bodies_of(body)
+            Resident, pk=int(chosen) if chosen.isdigit() else 0, body__in=pools.bodies_of(body)
         )
         try:
             services.sign_up_volunteer(lottery, resident, by=request.user)

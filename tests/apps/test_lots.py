@@ -311,7 +311,7 @@ def test_it_lets_only_the_chair_run_a_lottery(client, council):
 def test_it_lists_lotteries_in_few_queries(client, council, django_assert_max_num_queries):
     for _ in range(3):
         lots_scene.commission(council, volunteers=2)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(3):
         response = client.get(f"/b/{council.slug}/lots/")
     assert response.content.decode().count("Contraloría social") == 3
 
@@ -321,7 +321,7 @@ def test_it_shows_a_drawn_lottery_in_few_queries(
 ):
     lottery = lots_scene.drawn(council)
     client.force_login(marta)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         response = client.get(f"/b/{council.slug}/lots/{lottery.pk}/")
     page = response.content.decode()
     assert page.count('class="badge ok">drawn') == 5
@@ -403,3 +403,41 @@ def test_it_reports_a_failed_computation_and_lets_it_be_retried(
     assert "The computation did not converge." in page
     monkeypatch.undo()
     assert services.compute_lottery(lottery, by=marta).stage == Lottery.Stage.COMPUTED
+
+
+def test_it_asks_custom_features_at_sign_up(client, council, marta):
+    lottery = services.create_lottery(
+        council, title="Mesa técnica", panel_size=1, features=["sex", "oficio"], by=marta
+    )
+    member = lots_scene.residents_in_sectors(council, 1)[0]
+    assembly = builders.convene(council)
+    builders.open_with_quorum(assembly)
+    code = assembly.attendance.get(resident=member).voting_code
+    url = f"/b/{council.slug}/lots/{lottery.pk}/sign-up/"
+    assert 'name="custom_oficio"' in client.get(url).content.decode()
+    client.post(url, {"voting_code": code, "custom_oficio": " docente "})
+    pool = build_pool(lottery, dt.date(2026, 1, 1))
+    assert [p.values for p in pool.people] == [("F", "docente")]
+
+
+def test_it_answers_forged_input_with_4xx(client, council, marta):
+    lottery = lots_scene.commission(council, volunteers=2)
+    client.force_login(marta)
+    base = f"/b/{council.slug}/lots/{lottery.pk}"
+    assert client.post(f"{base}/volunteers/", {"resident": "abc"}).status_code == 404
+    long_value = {"feature-0": "sex", "value-0": "F" * 101, "min-0": "0", "max-0": "1"}
+    assert client.post(f"{base}/quotas/", long_value).status_code == 400
+    assert client.post(f"{base}/draw/", {"announced": "1 2"}).status_code == 409
+    assert client.post(f"{base}/draw/", {"announced": ""}).status_code == 400
+    with pytest.raises(InputError):
+        services.create_lottery(council, title="X", panel_size=5000, features=["sex"], by=marta)
+
+
+def test_it_shows_a_lottery_in_preparation_in_few_queries(
+    client, council, marta, django_assert_max_num_queries
+):
+    lottery = lots_scene.commission(council, volunteers=12)
+    client.force_login(marta)
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/b/{council.slug}/lots/{lottery.pk}/")
+    assert response.content.decode().count("Pérez") >= 12
