@@ -84,6 +84,27 @@ def probability_rows(lottery: Lottery, draw: Draw | None, can_manage: bool) -> l
     ]
 
 
+def portfolio_rows(lottery: Lottery) -> list[dict[str, Any]]:
+    """Each possible panel composition: its exact weight and how many of each type sit on it."""
+    result = lottery.result or {}
+    width = len(result["features"])
+    rows = []
+    for shape in result["portfolio"]:
+        weight = Fraction(shape["weight"])
+        parts = [
+            (
+                ", ".join(
+                    value_label(f, str(v))
+                    for f, v in zip(result["features"], entry[:width], strict=True)
+                ),
+                entry[width],
+            )
+            for entry in shape["counts"]
+        ]
+        rows.append({"weight": shape["weight"], "percent": _percent(weight), "parts": parts})
+    return rows
+
+
 def context(lottery: Lottery, can_manage: bool) -> dict[str, Any]:
     draw = Draw.objects.filter(lottery=lottery).first()
     result: dict[str, Any] = {
@@ -109,6 +130,8 @@ def context(lottery: Lottery, can_manage: bool) -> dict[str, Any]:
         result["fair_share_percent"] = _percent(Fraction(lottery.panel_size, max(len(rows), 1)))
         result["stages"] = lottery.result["stages"]
         result["shapes"] = len(lottery.result["portfolio"])
+        result["portfolio"] = portfolio_rows(lottery)
+        result["version"] = lottery.result["version"]
     if draw is not None:
         names = _names(draw.panel)
         ordered = sorted(draw.panel, key=lambda pid: (len(pid), pid))

@@ -327,6 +327,7 @@ def test_it_shows_a_drawn_lottery_in_few_queries(
     assert page.count('class="badge ok">drawn') == 5
     assert "<svg" in page and "<meter" in page
     assert "--replay lottery-" in page
+    assert "The possible panels and their weights" in page and "comuna-sortition/1" in page
 
 
 def test_it_gives_the_same_panel_when_rerun_from_the_published_files(client, council, tmp_path):
