@@ -381,6 +381,52 @@ MESSAGES: dict[str, Any] = {
         "Candidates %(candidates)s tie after stage %(stage)s: draw lots in the assembly and "
         "enter the order drawn."
     ),
+    # Lotteries (comuna/lots) and the sortition core they show.
+    "lots.already_volunteered": gettext_lazy("%(name)s is already in the pool."),
+    "lots.bad_code": gettext_lazy("That voting code is not valid for an assembly in session."),
+    "lots.bad_feature": gettext_lazy(
+        "Feature %(name)s: use lowercase letters, digits and _ (not “id”)."
+    ),
+    "lots.bad_number": gettext_lazy("Minimums and maximums must be whole numbers."),
+    "lots.bad_option": gettext_lazy("Unknown method or pool."),
+    "lots.bad_quota": gettext_lazy("Quota %(feature)s = %(value)s is not valid."),
+    "lots.bad_seats": gettext_lazy("A lottery has between 1 and 1000 seats."),
+    "lots.compute_failed": gettext_lazy("The computation failed (%(reason)s)."),
+    "lots.computing": gettext_lazy("The probabilities are being computed."),
+    "lots.crashed": gettext_lazy("The computation stopped unexpectedly; try again."),
+    "lots.infeasible": gettext_lazy(
+        "No panel meets the quotas: change the quotas shown as conflicting, or add volunteers."
+    ),
+    "lots.no_features": gettext_lazy("Choose at least one feature for the quotas."),
+    "lots.no_numbers": gettext_lazy(
+        "Enter the numbers announced in the assembly (up to 200 characters)."
+    ),
+    "lots.no_title": gettext_lazy("A lottery needs a title."),
+    "lots.not_a_member": gettext_lazy("%(name)s is not a member of this body."),
+    "lots.not_by_volunteers": gettext_lazy("This lottery draws from the whole census."),
+    "lots.wrong_stage": gettext_lazy("The lottery is %(stage)s; this step needs it %(needed)s."),
+    "lottery.bad_portfolio": gettext_lazy(
+        "The portfolio breaks a quota or its weights do not add up to 1."
+    ),
+    "lottery.digest_mismatch": gettext_lazy("The pool does not match its published digest."),
+    "sortition.bad_panel_size": gettext_lazy(
+        "The seats must be between 1 and the number of people in the pool (%(pool)s), not %(size)s."
+    ),
+    "sortition.bad_person": gettext_lazy("Person %(id)s lacks a feature value."),
+    "sortition.bad_quota": gettext_lazy(
+        "Quota %(feature)s = %(value)s: the minimum must not exceed the maximum (%(min)s..%(max)s)."
+    ),
+    "sortition.duplicate_person": gettext_lazy("Person %(id)s appears twice."),
+    "sortition.duplicate_quota": gettext_lazy("A feature value has two quotas."),
+    "sortition.empty_portfolio": gettext_lazy("The lottery has no panel to draw."),
+    "sortition.infeasible": gettext_lazy("No panel meets the quotas."),
+    "sortition.infeasible_quotas": gettext_lazy("No panel meets the quotas."),
+    "sortition.solver_failed": gettext_lazy("The linear programme did not solve."),
+    "sortition.too_many_panels": gettext_lazy("The computation did not converge."),
+    "sortition.unknown_algorithm": gettext_lazy("Unknown method %(algorithm)s."),
+    "sortition.unknown_value": gettext_lazy(
+        "Person %(id)s has %(feature)s = %(value)s, which has no quota."
+    ),
 }
 
 

@@ -88,6 +88,11 @@ POLICIES: dict[str, frozenset[str]] = {
     "election.manage": frozenset({ELECTORAL_COMMISSION}),
     "election.cast_ballot": frozenset({PUBLIC}),
     "recall.manage": frozenset({ELECTORAL_COMMISSION}),
+    # Lotteries (sortition): public from preparation to draw; the chair prepares, announces
+    # and draws in the assembly; a member volunteers with their attendance voting code.
+    "lottery.view": frozenset({PUBLIC}),
+    "lottery.manage": _CHAIR,
+    "lottery.volunteer": frozenset({PUBLIC}),
 }
 
 

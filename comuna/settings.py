@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "comuna.assemblies",
     "comuna.budgets",
     "comuna.offices",
+    "comuna.lots",
     "comuna.api",
     "comuna.federation",
 ]
@@ -157,6 +158,10 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+
+# Lottery probabilities: "thread" computes in a background thread that reports progress to
+# the database; "inline" computes inside the request (a fallback; council pools take < 1 s).
+COMUNA_LOTTERY_WORKER = env_str("COMUNA_LOTTERY_WORKER", "thread")
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", "Español"), ("en", "English")]

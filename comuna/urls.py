@@ -55,6 +55,7 @@ urlpatterns = [
     path("b/<slug:slug>/budgets/", include("comuna.budgets.urls")),
     path("b/<slug:slug>/federation/", include("comuna.federation.urls")),
     path("b/<slug:slug>/offices/", include("comuna.offices.urls")),
+    path("b/<slug:slug>/lots/", include("comuna.lots.urls")),
     path("accounts/login/", login, name="login"),
     path("accounts/logout/", logout, name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -3,7 +3,8 @@
 
 Anyone can copy this one file and run ``python verify.py EXPORT.json``: it recomputes every
 hash of every body's chain and re-checks every recorded tally (the counts against the ballot
-box or roll call, the majority against the rule), and names the first bad entry. It shares no
+box or roll call, the majority against the rule, a lottery's seed against its published
+inputs), and names the first bad entry. It shares no
 code with Comuna on purpose (ADR 0003): a bug in Comuna's hashing cannot hide itself here.
 Importable: ``verify_export(data) -> list[Problem]``.
 """
@@ -209,6 +210,27 @@ def check_election(payload: dict[str, Any]) -> list[str]:
     return problems
 
 
+def check_draw(payload: dict[str, Any]) -> list[str]:
+    """Re-check a lottery draw: the seed from the published inputs, the ticket, the panel size.
+
+    The seed is SHA-256 of ``comuna-lottery-seed/1``, the pool digest and the announced
+    numbers, one per line (docs/methods/sortition.md); re-running the whole draw needs the
+    lottery's published files (``comuna lottery --replay``).
+    """
+    problems = []
+    text = f"comuna-lottery-seed/1\n{payload['pool_digest']}\n{payload['announced'].strip()}\n"
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != payload["seed"]:
+        problems.append("the seed does not follow from the pool digest and the announced numbers")
+    if not 0 <= int(payload["ticket"]) < int(payload["denominator"]):
+        problems.append(f"ticket {payload['ticket']} is outside 0..{payload['denominator']}")
+    selection = payload["selection"]
+    if len(set(selection)) != len(selection) or len(selection) != payload["panel_size"]:
+        problems.append(
+            f"{len(set(selection))} distinct people drawn for {payload['panel_size']} seats"
+        )
+    return problems
+
+
 def verify_body(body: dict[str, Any]) -> list[Problem]:
     slug = body.get("slug", "?")
     prev = GENESIS
@@ -241,6 +263,7 @@ def _check_entry(entry: dict[str, Any]) -> list[str]:
         "parliament.decision": check_parliament_decision,
         "consultation.closed": check_consultation,
         "election.counted": check_election,
+        "lottery.drawn": check_draw,
     }
     check = checks.get(entry["kind"])
     return check(entry["payload"]) if check else []

@@ -26,6 +26,9 @@ WEB_CORE = (
     "offices.py",
     "rotation.py",
     "stv.py",
+    "sortition.py",
+    "lottery.py",
+    "sortition_lp.py",
 )
 
 
