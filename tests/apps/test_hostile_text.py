@@ -6,9 +6,13 @@ both databases and without a browser, that every route, PDF and downloads includ
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth.models import User
 
+from comuna.assemblies.models import Motion
+from tests.apps.api_scene import build_scene, client_for
 from tests.apps.populated_scene import populated_council
 from tests.apps.test_safe_methods import urls
 from tests.browser.xss_corpus import PAYLOADS
@@ -35,3 +39,104 @@ def test_it_prints_typed_markup_in_the_acta_pdf_as_text(client):
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
     assert b"/Subtype /Image" not in response.content
+
+
+# Every field name a form or view of Comuna reads, and values no form would send.
+FIELDS = [
+    "abstain",
+    "address",
+    "agenda",
+    "agenda_item",
+    "amount",
+    "ballot_kind",
+    "birth_date",
+    "call",
+    "changes",
+    "choice",
+    "code",
+    "committee",
+    "cost",
+    "decision",
+    "description",
+    "evidence",
+    "feasible",
+    "first_call_at",
+    "first_names",
+    "founded_on",
+    "household",
+    "id_number",
+    "kind",
+    "last_names",
+    "max_cost",
+    "max_projects",
+    "method",
+    "name",
+    "no",
+    "note",
+    "notice",
+    "number",
+    "on",
+    "p_P1",
+    "p_P2",
+    "password",
+    "place",
+    "points",
+    "profile",
+    "progress",
+    "q",
+    "reason",
+    "resident",
+    "resident_since",
+    "second_call_at",
+    "sector",
+    "setting",
+    "sex",
+    "spent_on",
+    "summary",
+    "territory",
+    "text",
+    "title",
+    "username",
+    "yes",
+]
+GARBAGE = ("x\x00y", "abc", "-1", "99999999999999999999999", "", "1e400", "NaN", "2026-02-30")
+
+
+def test_it_answers_garbage_posts_to_every_route_with_4xx_not_5xx(client):
+    scene = populated_council()
+    client.force_login(User.objects.get(username="marta"))
+    failures = []
+    for value in GARBAGE:
+        for url in urls(scene):
+            status = client.post(url, dict.fromkeys(FIELDS, value)).status_code
+            if status >= 500:
+                failures.append((value, url, status))
+    assert failures == []
+
+
+def test_it_ignores_a_nul_in_the_search_boxes(client):
+    # PostgreSQL refuses a NUL in a query parameter: the searches were a 500 there.
+    scene = populated_council()
+    client.force_login(User.objects.get(username="marta"))
+    slug = scene.body.slug
+    for url in (
+        f"/b/{slug}/census/?q=Texto%00",
+        f"/b/{slug}/assemblies/{scene.session.pk}/attendance/?q=Texto%00",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Texto de prueba 1" in response.content.decode()
+
+
+def test_it_refuses_a_nul_in_api_text_as_malformed_input():
+    scene = build_scene(residents=4)
+    client = client_for("marta")
+    response = client.post(
+        f"/api/assemblies/{scene.session.pk}/motions",
+        json.dumps({"title": "Reparar\x00el techo", "method": "open_count"}),
+        content_type="application/json",
+    )
+    # Ninja reports any failure to parse a body as 400 api.malformed.
+    assert response.status_code == 400
+    assert response.json()["code"] == "api.malformed"
+    assert not Motion.objects.filter(title__startswith="Reparar").exists()
