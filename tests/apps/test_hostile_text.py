@@ -99,19 +99,25 @@ FIELDS = [
     "username",
     "yes",
 ]
-GARBAGE = ("x\x00y", "abc", "-1", "99999999999999999999999", "", "1e400", "NaN", "2026-02-30")
+RAW = '"><script>alert(1)</script>'
+GARBAGE = ("x\x00y", "abc", "-1", "99999999999999999999999", "", "1e400", "NaN", "2026-02-30", RAW)
 
 
 def test_it_answers_garbage_posts_to_every_route_with_4xx_not_5xx(client):
     scene = populated_council()
     client.force_login(User.objects.get(username="marta"))
-    failures = []
+    failures, echoed = [], 0
     for value in GARBAGE:
         for url in urls(scene):
-            status = client.post(url, dict.fromkeys(FIELDS, value)).status_code
-            if status >= 500:
-                failures.append((value, url, status))
+            response = client.post(url, dict.fromkeys(FIELDS, value))
+            if response.status_code >= 500:
+                failures.append((value, url, response.status_code))
+            # A form re-rendered with the refused input shows it escaped.
+            if RAW.encode() in response.content:
+                failures.append((value, url, "unescaped"))
+            echoed += b"&lt;script&gt;alert(1)" in response.content
     assert failures == []
+    assert echoed >= 5  # the refused input did come back, in forms re-rendered with errors
 
 
 def test_it_ignores_a_nul_in_the_search_boxes(client):
