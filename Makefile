@@ -24,6 +24,7 @@ test: install browser lint test-sqlite test-postgres
 
 browser:
 	@scripts/install-chromium.sh
+	npm ci --silent
 
 lint: install
 	$(BIN)/ruff check comuna tests benchmarks

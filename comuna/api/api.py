@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 
 from comuna.api import errors
 from comuna.api.auth import SIGNED_IN
+from comuna.api.parser import NulFreeParser
 from comuna.api.routers import assemblies, bodies, census, offices, tokens, votes
 
 api = NinjaAPI(
@@ -20,6 +21,7 @@ api = NinjaAPI(
     # Each operation sets its own auth through @policy; an operation that forgot it is
     # closed to anonymous callers by this default (and fails the policy test).
     auth=SIGNED_IN,
+    parser=NulFreeParser(),
 )
 errors.install(api)
 for module in (bodies, census, assemblies, votes, tokens, offices):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -92,29 +93,37 @@ def _decision_line(motion: Any) -> str:
     }
 
 
+def _text(value: object) -> str:
+    """Typed text as a Paragraph's content: ReportLab reads markup (``<img src>`` even reads
+    files), so what people typed is escaped; line breaks are kept."""
+    return escape(str(value)).replace("\n", "<br/>")
+
+
 def render_pdf(data: dict[str, Any]) -> bytes:
     styles = getSampleStyleSheet()
     assembly = data["assembly"]
     story: list[Any] = [
         Paragraph(_("Acta of the citizens' assembly"), styles["Title"]),
-        Paragraph(str(assembly.body), styles["Heading2"]),
+        Paragraph(_text(assembly.body), styles["Heading2"]),
     ]
-    story += [Paragraph(line, styles["Normal"]) for line in _heading(data)]
+    story += [Paragraph(_text(line), styles["Normal"]) for line in _heading(data)]
     story.append(Paragraph(_("Agenda"), styles["Heading3"]))
     for item in data["agenda"]:
-        story.append(Paragraph(f"{item.position}. {item.title}", styles["Normal"]))
+        story.append(Paragraph(_text(f"{item.position}. {item.title}"), styles["Normal"]))
         if item.notes:
-            story.append(Paragraph(item.notes, styles["Italic"]))
+            story.append(Paragraph(_text(item.notes), styles["Italic"]))
     story.append(Paragraph(_("Decisions"), styles["Heading3"]))
     for motion in data["motions"]:
         story.append(
-            Paragraph(f"<b>{motion.title}</b> ({motion.get_method_display()})", styles["Normal"])
+            Paragraph(
+                f"<b>{_text(motion.title)}</b> ({motion.get_method_display()})", styles["Normal"]
+            )
         )
         story.append(Paragraph(_decision_line(motion), styles["Normal"]))
     if assembly.summary:
         story += [
             Paragraph(_("Summary of the debates"), styles["Heading3"]),
-            Paragraph(assembly.summary, styles["Normal"]),
+            Paragraph(_text(assembly.summary), styles["Normal"]),
         ]
     story.append(
         Paragraph(_("Attendance (%(n)s)") % {"n": len(data["attendance"])}, styles["Heading3"])

@@ -22,7 +22,8 @@ from comuna.web import render_refusal
 
 def search_residents(body: Body, query: str):  # -> QuerySet[Resident]
     residents = Resident.objects.of_body(body).current().select_related("household")
-    for word in query.split():
+    # PostgreSQL refuses a NUL in any text parameter (a 500); no stored name has one.
+    for word in query.replace("\x00", " ").split():
         residents = residents.filter(
             Q(first_names__icontains=word)
             | Q(last_names__icontains=word)
