@@ -26,6 +26,7 @@ from tests.apps.test_authorisation import ROUTES
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = (None, "tomas", "marta", "luis")
+NOT_YET_POPULATED = ("b/<slug:slug>/offices/", "b/<slug:slug>/federation/")
 
 
 @pytest.fixture
@@ -52,8 +53,7 @@ def _pks(scene: Populated, route: str) -> list[int]:
     # Offices and federation pages are crawled on their not-found path only (pk 0): the
     # populated council has no posts, elections, commune or parliament yet. Their own test
     # files render them; adding them to populated_scene.py is the next step.
-    not_yet_populated = ("b/<slug:slug>/offices/", "b/<slug:slug>/federation/")
-    if prefix.startswith(not_yet_populated):
+    if prefix.startswith(NOT_YET_POPULATED):
         return [0]
     assert prefix in by_prefix, f"{route}: say which objects it shows in _pks"
     return by_prefix[prefix]
