@@ -20,6 +20,7 @@ Ballot weights are whole numbers: 1 for approval, points for cumulative ballots.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -324,13 +325,6 @@ Path = tuple[tuple[int, tuple[int, ...]], ...]
 """The purchases of a run in order, each with the projects tied with it (as ``Purchase``)."""
 
 
-def _prefix(values: FloatArray) -> FloatArray:
-    out = np.empty_like(values)
-    out[0] = 0.0
-    np.cumsum(values[:-1], out=out[1:])
-    return out
-
-
 def _ends(radius: float) -> tuple[float, ...]:
     return (-radius, radius) if radius else (0.0,)
 
@@ -339,31 +333,33 @@ class _Floats:
     """Money per class of voters as a line in the share e plus a bound on its distance to
     the exact money, valid for every exact run with a share in [centre - radius, centre +
     radius]. Every bound used is affine (or concave) in e, so checking both ends of the
-    interval checks all of it. Classes are as in ``_State``."""
+    interval checks all of it. Classes are as in ``_State``; row k of ``state`` holds class
+    k's money at the centre, its slope in e and the bound."""
 
     def __init__(self, profile: Profile, centre: float, radius: float) -> None:
         self.profile = profile
         self.centre, self.radius, self.ends = centre, radius, _ends(radius)
         self.group_class: IntArray = np.zeros(len(profile.group_sizes), dtype=np.int64)
-        self.money: FloatArray = np.array([centre])
-        self.slope: FloatArray = np.ones(1)
-        self.error: FloatArray = np.zeros(1)
+        self.state: FloatArray = np.zeros((64, 3))
+        self.state[0] = centre, 1.0, 0.0
+        self.classes = 1
         self.span = profile.max_weight + 1
         self.costs = [float(c) for c in profile.costs]
         self.voters = [n.astype(np.float64) for n in profile.multiplicity]
+        self.later: dict[int, tuple[float, FloatArray, FloatArray, FloatArray, float, float]] = {}
 
     def narrowed(self, centre: float, radius: float) -> _Floats:
         """The same money for a sub-interval: lines re-centred, bounds kept (still valid)."""
-        other = _Floats.__new__(_Floats)
-        other.profile, other.span = self.profile, self.span
-        other.costs, other.voters = self.costs, self.voters
+        other = copy.copy(self)
         other.centre, other.radius, other.ends = centre, radius, _ends(radius)
         other.group_class = self.group_class.copy()
-        moved = self.slope * (centre - self.centre)
-        other.money = self.money + moved
-        other.slope = self.slope.copy()
-        rounding = 4 * _U * (np.abs(self.money) + np.abs(moved))
-        other.error = (self.error + rounding) * (1 + 4 * _U)
+        other.state = self.state.copy()
+        other.later = {}
+        money, slope, error = other.state.T
+        moved = slope * (centre - self.centre)
+        error += 4 * _U * (np.abs(money) + np.abs(moved))
+        error *= 1 + 4 * _U
+        money += moved
         return other
 
     def holdings(self, p: int) -> tuple[IntArray, FloatArray, FloatArray]:
@@ -377,8 +373,10 @@ class _Floats:
             return found // self.span, (found % self.span).astype(np.float64), counts[found]
         return found, np.ones(len(found)), counts[found]
 
-    def bracket(self, p: int) -> Bracket | None:
-        """Bounds on the exact price of ``p``; None if it is surely unaffordable throughout."""
+    def bracket(self, p: int, upper: bool = True) -> Bracket | None:
+        """Bounds on the exact price of ``p``; None if it is surely unaffordable throughout.
+        Without ``upper`` the line above is left for ``upper`` to compute (rarely needed)."""
+        self.later.pop(p, None)
         cost = self.costs[p]
         per_key = 1.0 if cost == 0 or not self.profile.cost_satisfaction else 1.0 / cost
         if cost == 0:
@@ -387,41 +385,58 @@ class _Floats:
             return None
         cls, w, n = self.holdings(p)
         r = self.radius
-        nm, ns, nd = n * self.money[cls], n * self.slope[cls], n * self.error[cls]
+        money = self.state[cls, 0]
+        order = np.argsort(money / w if self.span > 2 else money, kind="stable")
+        n, w = n[order], w[order]
+        held = self.state[cls[order]] * n[:, None]  # per class: n*money, n*slope, n*error
+        load = n * w
         gamma = 4.0 * (len(cls) + 8) * _U  # rounding of sums of k terms, with room
-        size = float(np.abs(nm).sum() + np.abs(ns).sum() * r + nd.sum())
-        total, spread = float(nm.sum()), abs(float(ns.sum())) * r
+        total, spread, off = held.sum(axis=0).tolist()
+        size = float(np.abs(held).sum(axis=0) @ (1.0, r, 1.0))
         low_cost, high_cost = cost * (1 - 2 * _U), cost * (1 + 2 * _U)
-        if total + spread + float(nd.sum()) + gamma * size < low_cost:
+        if total + abs(spread) * r + off + gamma * size < low_cost:
             return None
-        order = np.argsort(self.money[cls] / w, kind="stable")
-        nm, ns, nd, load = nm[order], ns[order], nd[order], (n * w)[order]
         after = np.cumsum(load[::-1])[::-1]
-        paid, paid_slope, paid_error = _prefix(nm), _prefix(ns), _prefix(nd)
+        paid = np.zeros_like(held)
+        np.cumsum(held[:-1], axis=0, out=paid[1:])
         # Whoever pays all below a split, the rest paying t*w: any split bounds t from below.
-        a = (low_cost - paid - paid_error) / after
-        slope = -paid_slope / after
-        a -= gamma * (np.abs(paid) + np.abs(paid_slope) * r + paid_error + low_cost) / after
-        a -= 4 * _U * np.abs(a)
+        a = (low_cost - paid[:, 0] - paid[:, 2]) / after
+        slope = -paid[:, 1] / after
+        a -= gamma * (np.abs(paid) @ (1.0, r, 1.0) + low_cost) / after + 4 * _U * np.abs(a)
         k = int(np.argmax(a - np.abs(slope) * r))
         low = (float(a[k]), float(slope[k]))
         floor = max(0.0, low[0] - abs(low[1]) * r) * per_key * (1 - 4 * _U)
-        if total - spread - float(nd.sum()) - gamma * size < high_cost:
+        if total - abs(spread) * r - off - gamma * size < high_cost:
             return floor, low, None, per_key
-        high = self._high(high_cost, (nm, ns, nd, load, after), gamma, gamma * size)
-        return floor, low, high, per_key
+        if not upper:
+            self.later[p] = (high_cost, held, load, after, gamma, size)
+            return floor, low, None, per_key
+        return floor, low, self._high(high_cost, held, load, after, gamma, size), per_key
+
+    def upper(self, p: int, bracket: Bracket) -> Bracket:
+        """``bracket`` with its line above, if ``bracket(p, upper=False)`` left it."""
+        later = self.later.pop(p, None)
+        if later is None:
+            return bracket
+        return bracket[0], bracket[1], self._high(*later), bracket[3]
 
     def _high(
-        self, cost: float, sums: tuple[FloatArray, ...], gamma: float, room: float
+        self,
+        cost: float,
+        held: FloatArray,
+        load: FloatArray,
+        after: FloatArray,
+        gamma: float,
+        size: float,
     ) -> Line | None:
         """A line above the exact price: at each end of the interval, a price the lowest
         possible money reaches; sum(n * min(b, t*w)) is concave in e along both lines."""
-        nm, ns, nd, load, after = sums
-        need = cost * (1 + 2 * _U)
+        need, room = cost * (1 + 2 * _U), gamma * size
         tops = []
         for x in self.ends:
-            lowest = nm + ns * x - nd
-            a = (need - _prefix(lowest)) / after
+            lowest = held @ (1.0, x, -1.0)
+            a = need / after
+            a[1:] -= np.cumsum(lowest[:-1]) / after[1:]
             k = int(np.argmax(a))
             pad = (3 * room + gamma * need) / float(after[k]) + 4 * _U * abs(float(a[k]))
             top = float(a[k]) + pad
@@ -458,7 +473,7 @@ class _Floats:
         cls, w, n = self.holdings(p)
         weight = float(np.dot(n, w))
         price, r = self.costs[p] / weight, self.radius
-        m, s, d = self.money[cls], self.slope[cls], self.error[cls]
+        m, s, d = self.state[cls].T
         room = 4 * _U * (np.abs(m) + np.abs(s) * r + d)
         for x in self.ends:
             if float(np.min((m + s * x - d - room) / w)) < price * (1 + 8 * _U):
@@ -472,15 +487,16 @@ class _Floats:
             return
         keys = self.group_class[groups] * self.span + self.profile.weights[p]
         codes = np.flatnonzero(np.bincount(keys))
-        lookup = np.zeros(len(self.money) * self.span, dtype=np.int64)
-        lookup[codes] = np.arange(len(self.money), len(self.money) + len(codes))
+        base, count = self.classes, len(codes)
+        lookup = np.zeros(base * self.span, dtype=np.int64)
+        lookup[codes] = np.arange(base, base + count)
         old, w = codes // self.span, (codes % self.span).astype(np.float64)
         r = self.radius
         tc, ts = (low[0] + high[0]) / 2, (low[1] + high[1]) / 2
         gap, gap_slope = high[0] - low[0], (high[1] - low[1]) * r
         size = abs(low[0]) + abs(high[0]) + (abs(low[1]) + abs(high[1])) * r
         half = max(abs(gap - gap_slope), abs(gap + gap_slope)) / 2 + 8 * _U * size
-        m, s, d = self.money[old], self.slope[old], self.error[old]
+        m, s, d = self.state[old].T
         at, sl = m - tc * w, s - ts * w
         delta = d + half * w + 4 * _U * (np.abs(m) + abs(tc) * w + (np.abs(s) + abs(ts) * w) * r)
         reach = np.abs(sl) * r + delta
@@ -490,10 +506,14 @@ class _Floats:
         # tighter: the line with the crossing counted as error, or a constant.
         line = rich | (~poor & (delta - lo <= hi / 2))
         error = np.where(rich, delta, np.where(poor, 0.0, np.where(line, delta - lo, hi / 2)))
+        if base + count > len(self.state):
+            self.state = np.concatenate((self.state, np.zeros((base + 2 * count, 3))))
+        rows = self.state[base : base + count]
+        rows[:, 0] = np.where(line, at, np.where(poor, 0.0, hi / 2))
+        rows[:, 1] = np.where(line, sl, 0.0)
+        rows[:, 2] = error * (1 + 4 * _U)
+        self.classes = base + count
         self.group_class[groups] = lookup[keys]
-        self.money = np.concatenate((self.money, np.where(line, at, np.where(poor, 0.0, hi / 2))))
-        self.slope = np.concatenate((self.slope, np.where(line, sl, 0.0)))
-        self.error = np.concatenate((self.error, error * (1 + 4 * _U)))
 
 
 class _FloatRun:
@@ -509,12 +529,14 @@ class _FloatRun:
         self.heap = heap
         self.path = path
         self.fresh: dict[int, Bracket] = {}
+        self.tight = True
+        """Whether the bounds were computed for this run's own interval."""
 
     @classmethod
     def start(cls, profile: Profile, centre: float, radius: float) -> _FloatRun:
         run = cls(_Floats(profile, centre, radius), [], [])
         for p in range(len(profile.costs)):
-            if (found := run.floats.bracket(p)) is not None:
+            if (found := run.floats.bracket(p, upper=False)) is not None:
                 run.fresh[p] = found
                 run.heap.append((found[0], p))
         heapq.heapify(run.heap)
@@ -533,6 +555,12 @@ class _FloatRun:
             floats.buy(p, found[1], found[2])
         return _FloatRun(floats, list(self.heap), list(self.path))
 
+    def inherited(self, centre: float, radius: float) -> _FloatRun:
+        """This run for a sub-interval, keeping its (wider, still valid) bounds."""
+        run = _FloatRun(self.floats.narrowed(centre, radius), list(self.heap), list(self.path))
+        run.tight = False
+        return run
+
     def step(self) -> bool | None:
         """Make the next purchase: True if made, False if the run is over, None if unsure."""
         heap, fresh = self.heap, self.fresh
@@ -541,9 +569,9 @@ class _FloatRun:
         if not heap:
             return False
         first = heapq.heappop(heap)
-        rivals = self._rivals(fresh[first[1]])
+        rivals = self._rivals(self._upper(first[1]))
         chosen = _choose(self.floats, first, rivals) if rivals is not None else None
-        bracket = fresh[chosen[0]] if chosen is not None else None
+        bracket = self._upper(chosen[0]) if chosen is not None else None
         for entry in [first, *(rivals or ())]:
             if chosen is None or bracket is None or bracket[2] is None or entry[1] != chosen[0]:
                 heapq.heappush(heap, entry)
@@ -553,11 +581,16 @@ class _FloatRun:
         self.path.append(chosen)
         for q in self.floats.profile.neighbours[chosen[0]]:
             fresh.pop(q, None)  # prices of projects sharing no supporter stay as they were
+            self.floats.later.pop(q, None)
         return True
+
+    def _upper(self, p: int) -> Bracket:
+        self.fresh[p] = self.floats.upper(p, self.fresh[p])
+        return self.fresh[p]
 
     def _refresh(self, p: int) -> None:
         """Exact prices only rise, so a project surely unaffordable now stays so: drop it."""
-        if (found := self.floats.bracket(p)) is not None:
+        if (found := self.floats.bracket(p, upper=False)) is not None:
             self.fresh[p] = found
             heapq.heappush(self.heap, (found[0], p))
 
@@ -634,13 +667,17 @@ def settle(
 def _settle(
     run: _FloatRun, bounds: Callable[[int, int], tuple[float, float]], a: int, b: int
 ) -> Iterator[Leaf]:
+    """Halves first inherit the run's bounds as they are (a copy); only a single step that
+    still cannot decide redoes its purchases on tighter bounds (``narrowed``)."""
     while (made := run.step()) is True:
         pass
     if made is False:
         yield a, b, tuple(run.path)
-    elif a == b:
+    elif a == b and run.tight:
         yield a, b, None
+    elif a == b:
+        yield from _settle(run.narrowed(*_interval(*bounds(a, b))), bounds, a, b)
     else:
         middle = (a + b) // 2
         for i, j in ((a, middle), (middle + 1, b)):
-            yield from _settle(run.narrowed(*_interval(*bounds(i, j))), bounds, i, j)
+            yield from _settle(run.inherited(*_interval(*bounds(i, j))), bounds, i, j)
