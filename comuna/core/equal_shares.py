@@ -346,7 +346,9 @@ class _Floats:
         self.span = profile.max_weight + 1
         self.costs = [float(c) for c in profile.costs]
         self.voters = [n.astype(np.float64) for n in profile.multiplicity]
-        self.later: dict[int, tuple[float, FloatArray, FloatArray, FloatArray, float, float]] = {}
+        self.later: dict[
+            int, tuple[float, FloatArray, FloatArray, FloatArray, FloatArray, float, float]
+        ] = {}
 
     def narrowed(self, centre: float, radius: float) -> _Floats:
         """The same money for a sub-interval: lines re-centred, bounds kept (still valid)."""
@@ -435,12 +437,14 @@ class _Floats:
         tops = []
         for x in self.ends:
             lowest = held @ (1.0, x, -1.0)
-            a = need / after
-            a[1:] -= np.cumsum(lowest[:-1]) / after[1:]
-            k = int(np.argmax(a))
-            pad = (3 * room + gamma * need) / float(after[k]) + 4 * _U * abs(float(a[k]))
-            top = float(a[k]) + pad
-            if float(np.minimum(lowest, load * top).sum()) - 2 * room < need:
+            top = _reach(need, lowest, load, after, gamma, room)
+            if top is None:  # classes changed order inside the interval: sort at this end
+                order = np.argsort(lowest / load, kind="stable")
+                ordered = load[order]
+                top = _reach(
+                    need, lowest[order], ordered, np.cumsum(ordered[::-1])[::-1], gamma, room
+                )
+            if top is None:
                 return None
             tops.append(top)
         if len(tops) == 1:
@@ -502,18 +506,61 @@ class _Floats:
         reach = np.abs(sl) * r + delta
         lo, hi = at - reach, at + reach
         rich, poor = lo >= 0, hi <= 0
-        # Where max(b - t*w, 0) may cross zero inside the interval, keep whichever bound is
-        # tighter: the line with the crossing counted as error, or a constant.
-        line = rich | (~poor & (delta - lo <= hi / 2))
-        error = np.where(rich, delta, np.where(poor, 0.0, np.where(line, delta - lo, hi / 2)))
+        money, slope, error = (
+            np.where(rich, at, 0.0),
+            np.where(rich, sl, 0.0),
+            np.where(rich, delta, 0.0),
+        )
+        cross = ~rich & ~poor
+        if cross.any():
+            money[cross], slope[cross], error[cross] = _crossing(
+                at[cross], sl[cross], delta[cross], r
+            )
         if base + count > len(self.state):
             self.state = np.concatenate((self.state, np.zeros((base + 2 * count, 3))))
         rows = self.state[base : base + count]
-        rows[:, 0] = np.where(line, at, np.where(poor, 0.0, hi / 2))
-        rows[:, 1] = np.where(line, sl, 0.0)
-        rows[:, 2] = error * (1 + 4 * _U)
+        rows[:, 0], rows[:, 1], rows[:, 2] = money, slope, error * (1 + 4 * _U)
         self.classes = base + count
         self.group_class[groups] = lookup[keys]
+
+
+def _reach(
+    need: float,
+    lowest: FloatArray,
+    load: FloatArray,
+    after: FloatArray,
+    gamma: float,
+    room: float,
+) -> float | None:
+    """A price t with sum(min(lowest, load * t)) >= need, checked with room for rounding,
+    or None. The candidate is the exact root when ``lowest / weight`` is in increasing order."""
+    a = need / after
+    a[1:] -= np.cumsum(lowest[:-1]) / after[1:]
+    k = int(np.argmax(a))
+    top = float(a[k]) + (3 * room + gamma * need) / float(after[k]) + 4 * _U * abs(float(a[k]))
+    if float(np.minimum(lowest, load * top).sum()) - 2 * room < need:
+        return None
+    return top
+
+
+def _crossing(
+    at: FloatArray, sl: FloatArray, delta: FloatArray, r: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """A line and bound enclosing max(f, 0) for every f within ``delta`` of the line (at,
+    sl) that may cross zero inside the interval. Above: the chord of max(line + delta, 0),
+    a convex function. Below: lam * (line - delta) for lam in [0, 1], chosen parallel to
+    the chord. The bound is half the gap between them, largest at an end."""
+    if not r:
+        top = at + delta
+        return top / 2, np.zeros_like(top), top / 2
+    left, right = np.maximum(at - sl * r + delta, 0.0), np.maximum(at + sl * r + delta, 0.0)
+    chord, chord_slope = (left + right) / 2, (right - left) / (2 * r)
+    lam = np.clip(np.divide(chord_slope, sl, out=np.zeros_like(sl), where=sl != 0), 0.0, 1.0)
+    under, under_slope = lam * (at - delta), lam * sl
+    gap, gap_slope = chord - under, (chord_slope - under_slope) * r
+    bound = np.maximum(np.abs(gap - gap_slope), np.abs(gap + gap_slope)) / 2
+    room = 8 * _U * (np.abs(at) + np.abs(sl) * r + delta)
+    return (chord + under) / 2, (chord_slope + under_slope) / 2, bound + room
 
 
 class _FloatRun:
