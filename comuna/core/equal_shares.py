@@ -54,7 +54,7 @@ class Profile:
     cost_satisfaction: bool
     rank: tuple[int, ...] | None
     """Tie-break rank per project (lower wins), or None to refuse ties."""
-    neighbours: tuple[tuple[int, ...], ...]
+    neighbours: tuple[frozenset[int], ...]
     """Per project: the projects sharing a supporter with it (itself included)."""
 
 
@@ -120,7 +120,7 @@ def build_profile(
         max_weight,
         cost_satisfaction,
         tuple(rank) if rank is not None else None,
-        tuple(tuple(np.flatnonzero(row).tolist()) for row in touching),
+        tuple(frozenset(np.flatnonzero(row).tolist()) for row in touching),
     )
     return profile, group_of
 
@@ -460,6 +460,14 @@ class _Floats:
         room = 8 * _U * ((abs(uc) + abs(us) * r) * f + (abs(lc) + abs(ls) * r) * g)
         return all((uc + us * x) * f + room < (lc + ls * x) * g for x in self.ends)
 
+    def crossing(self, one: Bracket, other: Bracket) -> float | None:
+        """The share where the middle lines of two keys' brackets meet, if inside; only a
+        hint for where to split an interval."""
+        (a, sa), (b, sb) = (_middle(one), _middle(other))
+        if sa == sb or abs(x := (b - a) / (sa - sb)) >= self.radius:
+            return None
+        return self.centre + x
+
     def top(self, bracket: Bracket) -> float:
         """An upper bound on the key over the interval."""
         (uc, us), f = bracket[2] or (0.0, 0.0), bracket[3]
@@ -524,6 +532,11 @@ class _Floats:
         self.group_class[groups] = lookup[keys]
 
 
+def _middle(bracket: Bracket) -> Line:
+    (lc, ls), high, f = bracket[1], bracket[2] or bracket[1], bracket[3]
+    return (lc + high[0]) / 2 * f, (ls + high[1]) / 2 * f
+
+
 def _reach(
     need: float,
     lowest: FloatArray,
@@ -578,6 +591,8 @@ class _FloatRun:
         self.fresh: dict[int, Bracket] = {}
         self.tight = True
         """Whether the bounds were computed for this run's own interval."""
+        self.crossing: float | None = None
+        """Where the two keys that could not be ordered probably cross (a share)."""
 
     @classmethod
     def start(cls, profile: Profile, centre: float, radius: float) -> _FloatRun:
@@ -623,11 +638,14 @@ class _FloatRun:
             if chosen is None or bracket is None or bracket[2] is None or entry[1] != chosen[0]:
                 heapq.heappush(heap, entry)
         if chosen is None or bracket is None or bracket[2] is None:
+            if rivals:
+                self.crossing = self.floats.crossing(fresh[first[1]], fresh[rivals[0][1]])
             return None
         self.floats.buy(chosen[0], bracket[1], bracket[2])
         self.path.append(chosen)
-        for q in self.floats.profile.neighbours[chosen[0]]:
-            fresh.pop(q, None)  # prices of projects sharing no supporter stay as they were
+        touched = self.floats.profile.neighbours[chosen[0]]
+        for q in [q for q in fresh if q in touched]:
+            del fresh[q]  # prices of projects sharing no supporter stay as they were
             self.floats.later.pop(q, None)
         return True
 
@@ -725,6 +743,21 @@ def _settle(
     elif a == b:
         yield from _settle(run.narrowed(*_interval(*bounds(a, b))), bounds, a, b)
     else:
-        middle = (a + b) // 2
+        middle = _split(run.crossing, bounds, a, b)
         for i, j in ((a, middle), (middle + 1, b)):
-            yield from _settle(run.inherited(*_interval(*bounds(i, j))), bounds, i, j)
+            # Redoing the purchases on tighter bounds pays off for spans, not single steps.
+            child = run.inherited if b - a < 2 else run.narrowed
+            yield from _settle(child(*_interval(*bounds(i, j))), bounds, i, j)
+
+
+def _split(
+    crossing: float | None, bounds: Callable[[int, int], tuple[float, float]], a: int, b: int
+) -> int:
+    """Where to cut steps a..b in two: just below the probable crossing, else halfway."""
+    if crossing is None:
+        return (a + b) // 2
+    low, high = a, b - 1
+    while low < high:  # the last step below the crossing, within a..b-1
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if bounds(mid, mid)[1] <= crossing else (low, mid - 1)
+    return low
