@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
+
 from comuna.core.equal_shares import (
     Path,
     Profile,
@@ -227,9 +229,12 @@ def _check(election: Election, options: MesOptions) -> None:
 
 
 def _profile(election: Election, options: MesOptions) -> tuple[Profile, tuple[int, ...]]:
-    _votes(election)  # refuses unknown project ids
     index = {p.project_id: i for i, p in enumerate(election.projects)}
-    ballots = [[(index[pid], w) for pid, w in b.weights] for b in election.ballots]
+    try:
+        ballots = [[(index[pid], w) for pid, w in b.weights] for b in election.ballots]
+    except KeyError:
+        _votes(election)  # names the voter and the unknown project
+        raise
     return build_profile(
         [Fraction(p.cost) for p in election.projects],
         [p.project_id for p in election.projects],
@@ -325,7 +330,7 @@ def _add1(
             ):
                 return _final(profile, outcome, outcome.first), tuple(steps)
             kept = outcome
-        done, span = done + span, min(2 * span, 64)
+        done, span = done + span, min(2 * span, 32)
 
 
 def _accounts(
@@ -343,18 +348,19 @@ def _accounts(
     for ballot, g in zip(election.ballots, group_of, strict=True):
         members[g].append(ballot.voter_id)
     classes = run.group_class.tolist()
+    left = {k: run.budget(k) for k in set(classes)}
     return tuple(
-        VoterAccount(tuple(ids), run.endowment, path(k), run.class_budget[k])
+        VoterAccount(tuple(ids), run.endowment, path(k), left[k])
         for ids, k in zip(members, classes, strict=True)
     )
 
 
 def _mes_projects(election: Election, profile: Profile, run: Run) -> tuple[ProjectOutcome, ...]:
-    votes = _votes(election)
     bought = {p.project: (n, p.price) for n, p in enumerate(run.purchases, start=1)}
     outcomes = []
     for i, p in enumerate(election.projects):
-        common = (p.project_id, p.cost, votes[p.project_id])
+        votes = int(np.dot(profile.multiplicity[i], profile.weights[i]))
+        common = (p.project_id, p.cost, votes)
         if i in bought:
             outcomes.append(ProjectOutcome(*common, True, "bought", *bought[i]))
         else:

@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -74,13 +75,16 @@ class Run:
     endowment: Fraction
     purchases: tuple[Purchase, ...]
     group_class: IntArray
-    class_budget: tuple[Fraction, ...]
     class_parent: tuple[int, ...]
     class_payment: tuple[tuple[int, Fraction], ...]
     """For each class, the (project, amount) its members paid on entering it; (-1, 0) at root."""
     class_money: tuple[int, ...]
     unit: int
-    """``class_budget`` as whole numbers of 1/unit, for fast exact sums."""
+    """What each class has left, in whole numbers of 1/unit (exact sums stay integer)."""
+
+    def budget(self, k: int) -> Fraction:
+        """What each member of class ``k`` has left."""
+        return Fraction(self.class_money[k], self.unit)
 
 
 def build_profile(
@@ -207,11 +211,12 @@ class _State:
             old, w = divmod(code, span)
             b = self.money[old]
             # Same split as in price_of: below t * w pays all, else pays t * w.
-            left = 0 if b < price * w else b - price * w
+            rich = b >= price * w
             lookup[code] = len(self.money)
-            self.money.append(left)
+            self.money.append(b - price * w if rich else 0)
             self.parent.append(old)
-            self.payment.append((project, Fraction(b - left, unit)))
+            paid = (t if w == 1 else t * w) if rich else Fraction(b, unit)
+            self.payment.append((project, paid))
         self.group_class[groups] = lookup[keys]
 
     def run(self, endowment: Fraction, purchases: list[Purchase]) -> Run:
@@ -219,7 +224,6 @@ class _State:
             endowment,
             tuple(purchases),
             self.group_class,
-            tuple(Fraction(m, self.unit) for m in self.money),
             tuple(self.parent),
             tuple(self.payment),
             tuple(self.money),
@@ -346,9 +350,7 @@ class _Floats:
         self.span = profile.max_weight + 1
         self.costs = [float(c) for c in profile.costs]
         self.voters = [n.astype(np.float64) for n in profile.multiplicity]
-        self.later: dict[
-            int, tuple[float, FloatArray, FloatArray, FloatArray, FloatArray, float, float]
-        ] = {}
+        self.later: dict[int, tuple[float, FloatArray, FloatArray, FloatArray, float, float]] = {}
 
     def narrowed(self, centre: float, radius: float) -> _Floats:
         """The same money for a sub-interval: lines re-centred, bounds kept (still valid)."""
@@ -364,12 +366,12 @@ class _Floats:
         money += moved
         return other
 
-    def holdings(self, p: int) -> tuple[IntArray, FloatArray, FloatArray]:
+    def holdings(self, p: int) -> tuple[npt.NDArray[np.intp], FloatArray, FloatArray]:
         """(class, weight, how many voters) over the supporters of ``p``."""
         keys = self.group_class[self.profile.supporters[p]]
         if self.span > 2:
             keys = keys * self.span + self.profile.weights[p]
-        counts = np.bincount(keys, weights=self.voters[p])
+        counts = cast(FloatArray, np.bincount(keys, weights=self.voters[p]))  # float weights
         found = np.flatnonzero(counts)
         if self.span > 2:
             return found // self.span, (found % self.span).astype(np.float64), counts[found]

@@ -150,7 +150,7 @@ def test_it_matches_the_plain_definition_of_mes(election: Election, share: int) 
     if path is not None:  # floats may decline (near ties), never disagree
         assert [profile.project_ids[p] for p, _ in path] == slow
         again = replay(profile, Fraction(share), path)
-        assert again.purchases == run.purchases and again.class_budget == run.class_budget
+        assert again.purchases == run.purchases and again.class_money == run.class_money
 
 
 @settings(max_examples=40, deadline=None)
