@@ -230,18 +230,27 @@ def _check(election: Election, options: MesOptions) -> None:
 
 def _profile(election: Election, options: MesOptions) -> tuple[Profile, tuple[int, ...]]:
     index = {p.project_id: i for i, p in enumerate(election.projects)}
-    try:
-        ballots = [[(index[pid], w) for pid, w in b.weights] for b in election.ballots]
-    except KeyError:
-        _votes(election)  # names the voter and the unknown project
-        raise
-    return build_profile(
+    seen: dict[tuple[tuple[str, int], ...], int] = {}  # ballots as given: mostly repeats
+    groups: dict[tuple[tuple[int, int], ...], int] = {}  # the same, canonical
+    group_of = []
+    for ballot in election.ballots:
+        if (g := seen.get(ballot.weights)) is None:
+            try:
+                key = tuple(sorted((index[pid], w) for pid, w in ballot.weights if w > 0))
+            except KeyError:
+                _votes(election)  # names the voter and the unknown project
+                raise
+            g = seen[ballot.weights] = groups.setdefault(key, len(groups))
+        group_of.append(g)
+    profile = build_profile(
         [Fraction(p.cost) for p in election.projects],
         [p.project_id for p in election.projects],
-        ballots,
+        list(groups),
+        group_of,
         cost_satisfaction=options.satisfaction == "cost",
         rank=_ranks(election, options.tie_break),
     )
+    return profile, tuple(group_of)
 
 
 def _cost(election: Election, sequence: Sequence[int]) -> Decimal:

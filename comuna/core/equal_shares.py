@@ -90,18 +90,16 @@ class Run:
 def build_profile(
     costs: Sequence[Fraction],
     project_ids: Sequence[str],
-    ballots: Sequence[Sequence[tuple[int, int]]],
+    groups: Sequence[tuple[tuple[int, int], ...]],
+    group_of: Sequence[int],
     *,
     cost_satisfaction: bool,
     rank: Sequence[int] | None,
-) -> tuple[Profile, tuple[int, ...]]:
-    """Group ballots; return the profile and, per ballot, the index of its group."""
-    index: dict[tuple[tuple[int, int], ...], int] = {}
-    group_of = tuple(
-        index.setdefault(tuple(sorted([pw for pw in ballot if pw[1] > 0])), len(index))
-        for ballot in ballots
-    )
-    sizes = np.bincount(np.array(group_of, dtype=np.int64), minlength=len(index))
+) -> Profile:
+    """The profile of distinct ballots ``groups`` ((project, weight) pairs, positive weights),
+    given which group each voter's ballot is (``group_of``)."""
+    index = {key: g for g, key in enumerate(groups)}
+    sizes = np.bincount(np.array(group_of, dtype=np.int64), minlength=len(groups))
     rows = [(p, g, w) for key, g in index.items() for p, w in key]
     table = np.array(rows, dtype=np.int64).reshape(-1, 3)
     table = table[np.lexsort((table[:, 1], table[:, 0]))]
@@ -126,7 +124,7 @@ def build_profile(
         tuple(rank) if rank is not None else None,
         tuple(frozenset(np.flatnonzero(row).tolist()) for row in touching),
     )
-    return profile, group_of
+    return profile
 
 
 # --- exact ------------------------------------------------------------------------------
