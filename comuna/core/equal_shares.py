@@ -369,11 +369,16 @@ class _Floats:
         keys = self.group_class[self.profile.supporters[p]]
         if self.span > 2:
             keys = keys * self.span + self.profile.weights[p]
-        counts = cast(FloatArray, np.bincount(keys, weights=self.voters[p]))  # float weights
-        found = np.flatnonzero(counts)
+        if 16 * len(keys) < self.classes * self.span:  # few supporters: sort, not count
+            found, inverse = np.unique(keys, return_inverse=True)
+            counts = cast(FloatArray, np.bincount(inverse.reshape(-1), weights=self.voters[p]))
+        else:
+            counts = cast(FloatArray, np.bincount(keys, weights=self.voters[p]))
+            found = np.flatnonzero(counts)
+            counts = counts[found]
         if self.span > 2:
-            return found // self.span, (found % self.span).astype(np.float64), counts[found]
-        return found, np.ones(len(found)), counts[found]
+            return found // self.span, (found % self.span).astype(np.float64), counts
+        return found, np.ones(len(found)), counts
 
     def bracket(self, p: int, upper: bool = True) -> Bracket | None:
         """Bounds on the exact price of ``p``; None if it is surely unaffordable throughout.
@@ -497,12 +502,17 @@ class _Floats:
         groups = self.profile.supporters[p]
         if not len(groups) or high == (0.0, 0.0):
             return
-        keys = self.group_class[groups] * self.span + self.profile.weights[p]
+        keys = self.group_class[groups]
+        if self.span > 2:
+            keys = keys * self.span + self.profile.weights[p]
         codes = np.flatnonzero(np.bincount(keys))
         base, count = self.classes, len(codes)
         lookup = np.zeros(base * self.span, dtype=np.int64)
         lookup[codes] = np.arange(base, base + count)
-        old, w = codes // self.span, (codes % self.span).astype(np.float64)
+        if self.span > 2:
+            old, w = codes // self.span, (codes % self.span).astype(np.float64)
+        else:  # approval: keys are the classes themselves
+            old, w = codes, np.ones(count)
         r = self.radius
         tc, ts = (low[0] + high[0]) / 2, (low[1] + high[1]) / 2
         gap, gap_slope = high[0] - low[0], (high[1] - low[1]) * r
