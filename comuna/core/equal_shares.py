@@ -35,6 +35,7 @@ from comuna.core.errors import TieError
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+_ZERO = Fraction(0)
 _U = 2.0**-53
 """Unit roundoff of IEEE doubles: every float operation errs by at most this, relatively."""
 
@@ -84,7 +85,8 @@ class Run:
 
     def budget(self, k: int) -> Fraction:
         """What each member of class ``k`` has left."""
-        return Fraction(self.class_money[k], self.unit)
+        money = self.class_money[k]
+        return Fraction(money, self.unit) if money else _ZERO
 
 
 def build_profile(
