@@ -15,12 +15,24 @@ All money is exact: costs ``Decimal``; shares and prices ``Fraction``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from comuna.core.equal_shares import Profile, Run, build_profile, money_left, run_mes
+import numpy as np
+
+from comuna.core.equal_shares import (
+    Path,
+    Profile,
+    Run,
+    build_profile,
+    certify,
+    money_left,
+    replay,
+    run_mes,
+    settle,
+)
 from comuna.core.errors import InputError, RuleError, TieError
 
 
@@ -217,73 +229,117 @@ def _check(election: Election, options: MesOptions) -> None:
 
 
 def _profile(election: Election, options: MesOptions) -> tuple[Profile, tuple[int, ...]]:
-    _votes(election)  # refuses unknown project ids
     index = {p.project_id: i for i, p in enumerate(election.projects)}
-    ballots = [[(index[pid], w) for pid, w in b.weights] for b in election.ballots]
-    return build_profile(
+    seen: dict[tuple[tuple[str, int], ...], int] = {}  # ballots as given: mostly repeats
+    groups: dict[tuple[tuple[int, int], ...], int] = {}  # the same, canonical
+    group_of = []
+    for ballot in election.ballots:
+        if (g := seen.get(ballot.weights)) is None:
+            try:
+                key = tuple(sorted((index[pid], w) for pid, w in ballot.weights if w > 0))
+            except KeyError:
+                _votes(election)  # names the voter and the unknown project
+                raise
+            g = seen[ballot.weights] = groups.setdefault(key, len(groups))
+        group_of.append(g)
+    profile = build_profile(
         [Fraction(p.cost) for p in election.projects],
         [p.project_id for p in election.projects],
-        ballots,
+        list(groups),
+        group_of,
         cost_satisfaction=options.satisfaction == "cost",
         rank=_ranks(election, options.tie_break),
     )
+    return profile, tuple(group_of)
 
 
-def _cost(election: Election, run: Run) -> Decimal:
-    return sum((election.projects[p.project].cost for p in run.purchases), Decimal(0))
+def _cost(election: Election, sequence: Sequence[int]) -> Decimal:
+    return sum((election.projects[p].cost for p in sequence), Decimal(0))
 
 
-def _exhaustive(election: Election, run: Run) -> bool:
-    bought = {p.project for p in run.purchases}
-    left = election.budget - _cost(election, run)
+def _exhaustive(election: Election, sequence: Sequence[int]) -> bool:
+    bought = set(sequence)
+    left = election.budget - _cost(election, sequence)
     return all(i in bought or p.cost > left for i, p in enumerate(election.projects))
 
 
-def _last_step(run: Run, step: Fraction) -> Fraction | None:
-    """The largest endowment run.endowment + k * step over which ``run`` provably holds."""
-    if run.valid_to is None:
-        return None
-    k = math.floor((run.valid_to - run.endowment) / step)
-    if not run.valid_to_inclusive and run.endowment + k * step == run.valid_to:
-        k -= 1
-    return run.endowment + max(k, 0) * step
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """The purchases at every share from ``first`` to ``last``, with the exact run if one
+    was computed (where floats could not decide)."""
+
+    first: Fraction
+    last: Fraction
+    path: Path
+    run: Run | None
+
+    @property
+    def sequence(self) -> tuple[int, ...]:
+        return tuple(p for p, _ in self.path)
+
+
+def _outcomes(
+    profile: Profile, share: Callable[[int], Fraction], first: int, last: int, leap: bool
+) -> Iterator[_Outcome]:
+    """The outcomes at steps first..last in order, settled by certified float runs where
+    they can (``settle``) and by exact runs where they cannot, or everywhere without
+    ``leap``."""
+
+    def bounds(i: int, j: int) -> tuple[float, float]:
+        return math.nextafter(float(share(i)), -math.inf), math.nextafter(float(share(j)), math.inf)
+
+    leaves = (
+        settle(profile, bounds, first, last)
+        if leap
+        else ((i, i, None) for i in range(first, last + 1))
+    )
+    for i, j, path in leaves:
+        if path is None and leap:
+            path = certify(profile, *bounds(i, i))  # afresh: bounds not widened by a split
+        if path is not None:
+            yield _Outcome(share(i), share(j), path, None)
+            continue
+        run = run_mes(profile, share(i))
+        yield _Outcome(share(i), share(i), tuple((p.project, p.tied) for p in run.purchases), run)
+
+
+def _final(profile: Profile, outcome: _Outcome, endowment: Fraction) -> Run:
+    if outcome.run is not None and outcome.run.endowment == endowment:
+        return outcome.run
+    return replay(profile, endowment, outcome.path)
 
 
 def _add1(
     election: Election, profile: Profile, options: MesOptions, *, leap: bool = True
 ) -> tuple[Run, tuple[Add1Step, ...]]:
     """Raise the share step by step while the outcome fits (``options`` say where to start
-    and stop). With ``leap``, steps the engine proves give the same outcome are not rerun:
-    the result is identical to running every step (tests check both ways)."""
+    and stop). With ``leap``, spans of steps are settled together by certified float runs
+    (``settle``) and runs exactly only where floats cannot decide; without it, every step
+    is an exact run. The result is the same either way (tests check both): a span is
+    skipped only when every step in it is proven to give the same purchases."""
     share = Fraction(election.budget) / len(election.ballots)
-    endowment = Fraction(math.floor(share)) if options.add1_start == "floor" else share
-    step = options.add1_step
-    run = run_mes(profile, endowment, track=leap)
-    steps: list[Add1Step] = []
-    # Tracking pays where outcomes stay put over many steps (small elections), and costs
-    # where every step changes the run; keep it on while it leaps, retry it now and then.
-    track, since = leap, 0
+    start = Fraction(math.floor(share)) if options.add1_start == "floor" else share
     supported = sum(1 for s in profile.supporters if len(s))
+    steps: list[Add1Step] = []
+    kept: _Outcome | None = None
+    done, span = 0, 1
     while True:
-        last = _last_step(run, step) if leap else run.endowment
-        cost = _cost(election, run)
-        steps.append(Add1Step(run.endowment, last, len(run.purchases), cost, True))
-        if options.completion == "none" or len(run.purchases) == supported:
-            return run, tuple(steps)
-        if options.add1_stop == "exhaustive" and _exhaustive(election, run):
-            return run, tuple(steps)
-        if last is None:
-            raise AssertionError("MES outcome unbounded in the endowment")  # see Bound
-        leapt = last > run.endowment
-        since = 0 if leapt else since + 1
-        track = leap and (leapt or since % 8 == 0)
-        candidate = run_mes(profile, last + step, track=track)
-        cost = _cost(election, candidate)
-        if cost > election.budget:
-            steps.append(Add1Step(last + step, None, len(candidate.purchases), cost, False))
-            final = run if last == run.endowment else run_mes(profile, last)
-            return final, tuple(steps)
-        run = candidate
+        for outcome in _outcomes(
+            profile, lambda i: start + i * options.add1_step, done, done + span - 1, leap
+        ):
+            size, cost = len(outcome.path), _cost(election, outcome.sequence)
+            if kept is not None and cost > election.budget:
+                steps.append(Add1Step(outcome.first, None, size, cost, False))
+                return _final(profile, kept, kept.last), tuple(steps)
+            steps.append(Add1Step(outcome.first, outcome.last, size, cost, True))
+            if (
+                options.completion == "none"
+                or size == supported
+                or (options.add1_stop == "exhaustive" and _exhaustive(election, outcome.sequence))
+            ):
+                return _final(profile, outcome, outcome.first), tuple(steps)
+            kept = outcome
+        done, span = done + span, min(2 * span, 32)
 
 
 def _accounts(
@@ -301,18 +357,19 @@ def _accounts(
     for ballot, g in zip(election.ballots, group_of, strict=True):
         members[g].append(ballot.voter_id)
     classes = run.group_class.tolist()
+    left = {k: run.budget(k) for k in set(classes)}
     return tuple(
-        VoterAccount(tuple(ids), run.endowment, path(k), run.class_budget[k])
+        VoterAccount(tuple(ids), run.endowment, path(k), left[k])
         for ids, k in zip(members, classes, strict=True)
     )
 
 
 def _mes_projects(election: Election, profile: Profile, run: Run) -> tuple[ProjectOutcome, ...]:
-    votes = _votes(election)
     bought = {p.project: (n, p.price) for n, p in enumerate(run.purchases, start=1)}
     outcomes = []
     for i, p in enumerate(election.projects):
-        common = (p.project_id, p.cost, votes[p.project_id])
+        votes = int(np.dot(profile.multiplicity[i], profile.weights[i]))
+        common = (p.project_id, p.cost, votes)
         if i in bought:
             outcomes.append(ProjectOutcome(*common, True, "bought", *bought[i]))
         else:
@@ -344,7 +401,7 @@ def equal_shares(election: Election, options: MesOptions | None = None) -> MesRe
         election.budget,
         run.endowment,
         tuple(ids[p.project] for p in run.purchases),
-        _cost(election, run),
+        _cost(election, [p.project for p in run.purchases]),
         rounds,
         _mes_projects(election, profile, run),
         _accounts(profile, run, group_of, election),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -140,14 +141,17 @@ def by_id(election: Election) -> tuple[str, ...]:
 @settings(max_examples=60, deadline=None)
 @given(elections(), st.integers(1, 30))
 def test_it_matches_the_plain_definition_of_mes(election: Election, share: int) -> None:
-    from comuna.core.equal_shares import run_mes
+    from comuna.core.equal_shares import certify, replay, run_mes
 
     profile, _ = _profile(election, MesOptions(tie_break=by_id(election)))
-    for track in (False, True):
-        run = run_mes(profile, Fraction(share), track=track)
-        fast = [profile.project_ids[p.project] for p in run.purchases]
-        slow = reference_mes(election, Fraction(share), cost_sat=True, tie_break=by_id(election))
-        assert fast == slow
+    slow = reference_mes(election, Fraction(share), cost_sat=True, tie_break=by_id(election))
+    run = run_mes(profile, Fraction(share))
+    assert [profile.project_ids[p.project] for p in run.purchases] == slow
+    path = certify(profile, share, share)
+    if path is not None:  # floats may decline (near ties), never disagree
+        assert [profile.project_ids[p] for p, _ in path] == slow
+        again = replay(profile, Fraction(share), path)
+        assert again.purchases == run.purchases and again.class_money == run.class_money
 
 
 @settings(max_examples=40, deadline=None)
@@ -159,6 +163,71 @@ def test_it_matches_the_plain_definition_of_add1(election: Election) -> None:
     profile, _ = _profile(election, options)
     stepwise, _ = _add1(election, profile, options, leap=False)
     assert stepwise.endowment == result.endowment
+
+
+@st.composite
+def generic_elections(draw: st.DrawFn) -> Election:
+    """Costs spread widely and cumulative weights, so that exact ties are rare and the float
+    certificates, not the exact fallback, decide most rounds."""
+    count = draw(st.integers(2, 6))
+    ids = [f"p{i}" for i in range(count)]
+    costs = draw(st.lists(st.integers(1, 10**6), min_size=count, max_size=count))
+    weights = st.dictionaries(st.sampled_from(ids), st.integers(1, 3), min_size=1)
+    ballots = draw(st.lists(weights, min_size=1, max_size=9))
+    return Election(
+        Decimal(draw(st.integers(1, 3 * 10**6))),
+        tuple(Project(i, Decimal(c)) for i, c in zip(ids, costs, strict=True)),
+        tuple(Ballot(f"v{n}", tuple(sorted(b.items()))) for n, b in enumerate(ballots)),
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    generic_elections(),
+    st.integers(1, 400_000),
+    st.integers(0, 4),
+    st.sampled_from([Fraction(1), Fraction(7, 3), Fraction(5000)]),
+    st.sampled_from(["cost", "count"]),
+)
+def test_it_certifies_only_paths_that_every_share_of_a_span_takes(
+    election: Election, start: int, last: int, step: Fraction, satisfaction: str
+) -> None:
+    from comuna.core.equal_shares import replay, run_mes, settle
+
+    order = by_id(election)
+    profile, _ = _profile(election, MesOptions(satisfaction=satisfaction, tie_break=order))
+
+    def share(i: int) -> Fraction:
+        return start + i * step
+
+    def bounds(i: int, j: int) -> tuple[float, float]:
+        return math.nextafter(float(share(i)), -math.inf), math.nextafter(float(share(j)), math.inf)
+
+    covered = []
+    for a, b, path in settle(profile, bounds, 0, last):
+        covered.extend(range(a, b + 1))
+        if path is None:
+            continue  # the caller then runs exactly; a certificate is never wrong, only absent
+        for i in {a, b, (a + b) // 2}:
+            slow = reference_mes(
+                election, share(i), cost_sat=satisfaction == "cost", tie_break=order
+            )
+            assert [profile.project_ids[p] for p, _ in path] == slow
+            assert replay(profile, share(i), path).purchases == run_mes(profile, share(i)).purchases
+    assert covered == list(range(last + 1))
+
+
+def test_it_certifies_spans_of_real_shares(shared_data: Path) -> None:
+    from comuna.core.equal_shares import certify, run_mes
+
+    _, election = load(shared_data, "Poland_Wieliczka_2023_Green_Budget")
+    profile, _ = _profile(election, votes_then_cost(election))
+    path = certify(profile, 158.0, 162.0)  # five Add1 steps at once
+    assert path is not None
+    for share in (158, 160, 162):
+        assert [p for p, _ in path] == [
+            p.project for p in run_mes(profile, Fraction(share)).purchases
+        ]
 
 
 def test_it_leaps_over_shares_without_changing_the_assen_outcome(shared_data: Path) -> None:
