@@ -85,7 +85,7 @@ def test_it_runs_a_participatory_budget_and_explains_its_result(page, live_serve
     assert page.locator("svg.chart rect.bar-funded").count() >= 2
 
     page.get_by_role("link", name="Cómo se gastó cada parte").first.click()
-    page.get_by_label("Su comprobante").fill(mine)
+    page.get_by_label("Su recibo").fill(mine)
     page.get_by_role("button", name="Buscar mi parte").click()
     assert page.get_by_role("heading", name=f"Comprobante {mine}").is_visible()
     assert page.get_by_text("para Plaza para los niños").first.is_visible()
