@@ -6,12 +6,6 @@ from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
 
-def truncate(value: Fraction, places: int) -> Fraction:
-    """Truncate ``value`` (>= 0) to ``places`` decimal places, ignoring any remainder."""
-    scale = 10**places
-    return Fraction((value.numerator * scale) // value.denominator, scale)
-
-
 def to_decimal(value: Fraction, places: int) -> Decimal:
     """Show an exact fraction as a Decimal with ``places`` places (truncated, never rounded up)."""
     quantum = Decimal(1).scaleb(-places)

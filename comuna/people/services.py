@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -220,7 +221,9 @@ def import_census(body: Body, text: str, *, now: dt.datetime | None = None) -> I
     return report
 
 
+@functools.cache
 def _max_lengths() -> dict[str, int]:
+    """Column limits of the census models (static: computed once, not for every CSV row)."""
     fields = {f.name: f for f in (*Household._meta.fields, *Resident._meta.fields)}
     fields["household_code"] = Household._meta.get_field("code")
     return {column: fields[column].max_length or 0 for column in CENSUS_COLUMNS}
