@@ -29,6 +29,7 @@ from comuna.budgets.models import BudgetProcess, Project, VotingCode
 from comuna.core.tally import VoteCounts
 from comuna.people import services as people
 from tests import builders
+from tests.apps import budget_scene
 
 PLAIN = tuple(f"Texto de prueba {i}" for i in range(12))
 
@@ -153,6 +154,7 @@ def _budget(scene: Populated, words: Words) -> None:
         marks = [("P1", 1), ("P2", 1)] if i < 4 else [("P3", 1)]
         scene.budget_receipt = budgets.cast_budget_ballot(process, code.code, marks)
     budgets.advance_phase(process, by=marta)
+    budget_scene.fund_budget(scene.body, "1000")
     process = budgets.advance_phase(process, by=marta)
     funded = process.projects.filter(funded=True).order_by("code").first()
     spending.record_spending(
