@@ -80,7 +80,11 @@ def project_accounts(project: Any, now: dt.datetime | None = None) -> dict[str, 
     existing = {a.purpose: a for a in Account.objects.filter(project=project)}
     created = [
         Account.objects.create(
-            body=body, code=f"{code}.{project.pk}", name=name, kind=kind, purpose=purpose,
+            body=body,
+            code=f"{code}.{project.pk}",
+            name=name,
+            kind=kind,
+            purpose=purpose,
             project=project,
         )  # fmt: skip
         for purpose, code, name, kind in PROJECT_CHART
@@ -178,14 +182,14 @@ def record_entry(
 
 
 @transaction.atomic
-def reverse_entry(
-    entry: Entry, *, reason: str, by: User, now: dt.datetime | None = None
-) -> Entry:
+def reverse_entry(entry: Entry, *, reason: str, by: User, now: dt.datetime | None = None) -> Entry:
     """Undo ``entry`` by a new entry with every line's sign flipped; the original stays."""
     body = _lock(entry.body)
     entry = Entry.objects.get(pk=entry.pk)
     if entry.reverses_id is not None or Entry.objects.filter(reverses=entry).exists():
-        raise RuleError("ledger.already_reversed", "This entry was already reversed or is a reversal.")
+        raise RuleError(
+            "ledger.already_reversed", "This entry was already reversed or is a reversal."
+        )
     if not reason.strip():
         raise InputError("ledger.reason_required", "Say why the entry is reversed.")
     lines = [(line.account, -line.amount) for line in entry.lines.select_related("account")]
@@ -208,7 +212,9 @@ def parse_amount(value: Any) -> Decimal:
 def _account(body: Body, code: str, kinds: Sequence[str]) -> Account:
     account = Account.objects.filter(body=body, code=code, kind__in=kinds).first()
     if account is None:
-        raise InputError("ledger.unknown_account", "There is no account {code} for this.", code=code)
+        raise InputError(
+            "ledger.unknown_account", "There is no account {code} for this.", code=code
+        )
     return account
 
 
