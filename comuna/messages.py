@@ -216,7 +216,7 @@ MESSAGES: dict[str, Any] = {
     "ledger.same_account": gettext_lazy("Money must move between two different accounts."),
     "ledger.too_few_lines": gettext_lazy("An entry needs at least two lines."),
     "ledger.unbalanced": gettext_lazy("Debits and credits differ by %(difference)s."),
-    "ledger.unknown_account": gettext_lazy("There is no account %(code)s for this."),
+    "ledger.unknown_account": gettext_lazy("There is no account %(account)s for this."),
     "ledger.zero_line": gettext_lazy("A line of zero moves nothing."),
     # Federation from below (comuna/federation).
     "consultation.already_reported": gettext_lazy("%(name)s has already reported its count."),

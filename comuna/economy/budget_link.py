@@ -57,7 +57,7 @@ def post_spending(
     """The payment entry of a spending line: the project's expense against cash or the bank."""
     if paid_from not in PAYING_ACCOUNTS:
         raise InputError(
-            "ledger.unknown_account", "There is no account {code} for this.", code=paid_from
+            "ledger.unknown_account", "There is no account {account} for this.", account=paid_from
         )
     body = project.process.body
     money = services.open_accounts(body, now)[paid_from]

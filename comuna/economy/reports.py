@@ -26,7 +26,7 @@ def accounts_with_balances(body: Body) -> list[Account]:
         .order_by("code")
     )
     for account in accounts:
-        account.balance = account.total or ZERO  # type: ignore[attr-defined]
+        account.balance = Decimal(account.total or 0).quantize(ledger.CENT)  # type: ignore[attr-defined]
         account.shown = ledger.natural(account.kind, account.balance)  # type: ignore[attr-defined]
     return list(accounts)
 

@@ -96,7 +96,8 @@ def project_accounts(project: Any, now: dt.datetime | None = None) -> dict[str, 
 
 def balance_of(account: Account) -> Decimal:
     """Debit-positive balance of ``account`` from its lines."""
-    return account.lines.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    total = account.lines.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    return Decimal(total).quantize(ledger.CENT)
 
 
 def _check_money_left(lines: Sequence[tuple[Account, Decimal]]) -> None:
@@ -213,7 +214,7 @@ def _account(body: Body, code: str, kinds: Sequence[str]) -> Account:
     account = Account.objects.filter(body=body, code=code, kind__in=kinds).first()
     if account is None:
         raise InputError(
-            "ledger.unknown_account", "There is no account {code} for this.", code=code
+            "ledger.unknown_account", "There is no account {account} for this.", account=code
         )
     return account
 
