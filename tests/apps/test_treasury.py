@@ -349,3 +349,12 @@ def test_it_lists_accounts_and_journal_in_a_fixed_number_of_queries(
     bank = Account.objects.get(body=council, code="1100")
     with django_assert_max_num_queries(6):
         client.get(url("treasury_account", council, bank.pk))
+
+
+def test_it_keeps_the_append_only_triggers_on_the_treasury_and_spending_tables(db):
+    from tests.apps.test_append_only import _triggers
+
+    triggers = _triggers()
+    for table in ("economy_account", "economy_entry", "economy_line", "budgets_spending"):
+        names = triggers.get(table, set())
+        assert {n for n in names if "append_only" in n or "_no_" in n}, table
