@@ -290,7 +290,7 @@ def verify_body(body: dict[str, Any]) -> list[Problem]:
             found = _check_entry(entry)
             if not found and entry["kind"] == "ledger.entry":
                 found = treasury.check(entry["payload"])
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
             # A tampered field of the wrong shape is a bad entry to name, not a crash.
             found = [f"malformed entry ({type(error).__name__}: {error})"]
         if found:

@@ -112,7 +112,7 @@ def _project_context(request: HttpRequest, body: Body, project: Project, **extra
         and project.process.phase == BudgetProcess.Phase.EXECUTION,
         "form": SpendingForm(body=body),
         "reverse_form": ReverseForm(),
-        "accounts": project.accounts.order_by("code"),
+        "accounts": project.accounts.select_related("project").order_by("code"),
         **extra,
     }
 

@@ -266,6 +266,15 @@ def test_it_catches_a_forged_ledger_entry_even_with_the_chain_rewritten(exported
     assert "ledger entry" in str(problems[0]) or "below zero" in str(problems[0])
 
 
+def test_it_names_a_rechained_entry_with_an_amount_that_is_not_a_number(exported):
+    def garbled(payload):
+        payload["lines"][0]["amount"] = "diez"
+        return True
+
+    problems = verify.verify_export(forge(exported, garbled))
+    assert problems and "malformed" in str(problems[0])
+
+
 def test_it_catches_one_changed_line_amount_in_an_export(exported):
     forged = copy.deepcopy(exported)
     entry = next(e for e in forged["bodies"][0]["entries"] if e["kind"] == "ledger.entry")
