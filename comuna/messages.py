@@ -213,6 +213,10 @@ MESSAGES: dict[str, Any] = {
     "ledger.insufficient": gettext_lazy("%(account)s holds %(held)s; it cannot pay %(amount)s."),
     "ledger.no_account": gettext_lazy("Every line needs an account."),
     "ledger.reason_required": gettext_lazy("Say why the entry is reversed."),
+    "ledger.reverse_the_spending_line": gettext_lazy(
+        "This payment is a spending line of a budget project: reverse the line on the project's"
+        " page."
+    ),
     "ledger.same_account": gettext_lazy("Money must move between two different accounts."),
     "ledger.too_few_lines": gettext_lazy("An entry needs at least two lines."),
     "ledger.unbalanced": gettext_lazy("Debits and credits differ by %(difference)s."),

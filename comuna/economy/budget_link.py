@@ -75,4 +75,4 @@ def reverse_spending_entry(
     """Reverse the entry of the line being corrected (none for a line from before the treasury)."""
     if original.entry_id is None:
         return None
-    return services.reverse_entry(original.entry, reason=reason, by=by, now=now)
+    return services.reverse_entry(original.entry, reason=reason, by=by, now=now, spending_line=True)

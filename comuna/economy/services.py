@@ -183,13 +183,30 @@ def record_entry(
 
 
 @transaction.atomic
-def reverse_entry(entry: Entry, *, reason: str, by: User, now: dt.datetime | None = None) -> Entry:
-    """Undo ``entry`` by a new entry with every line's sign flipped; the original stays."""
+def reverse_entry(
+    entry: Entry,
+    *,
+    reason: str,
+    by: User,
+    now: dt.datetime | None = None,
+    spending_line: bool = False,
+) -> Entry:
+    """Undo ``entry`` by a new entry with every line's sign flipped; the original stays.
+
+    A budget spending line's entry is reversed with its line (``spending_line``), never alone:
+    the project's log and its expense account must tell the same story.
+    """
     body = _lock(entry.body)
     entry = Entry.objects.get(pk=entry.pk)
     if entry.reverses_id is not None or Entry.objects.filter(reverses=entry).exists():
         raise RuleError(
             "ledger.already_reversed", "This entry was already reversed or is a reversal."
+        )
+    if not spending_line and entry.spending.exists():
+        raise RuleError(
+            "ledger.reverse_the_spending_line",
+            "This payment is a spending line of a budget project: reverse the line on the"
+            " project's page.",
         )
     if not reason.strip():
         raise InputError("ledger.reason_required", "Say why the entry is reversed.")

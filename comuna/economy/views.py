@@ -71,7 +71,8 @@ def _entry_context(request: HttpRequest, body: Body, entry: Entry, **extra: obje
         "reversed_by": Entry.objects.filter(reverses=entry).first(),
         "record": fingerprint,
         "can_reverse": allowed(request.user, body, ("treasury.record",))["treasury.record"]
-        and entry.reverses_id is None,
+        and entry.reverses_id is None
+        and not entry.spending.exists(),
         "form": ReverseEntryForm(),
         **extra,
     }

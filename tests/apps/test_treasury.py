@@ -185,6 +185,9 @@ def test_it_posts_each_spending_line_and_its_reversal_in_the_treasury(council, m
     expense = Account.objects.get(project=square, purpose="project_expense")
     assert line.entry.number == 3 and treasury.balance_of(expense) == D("1200.50")
     assert balances(council)["1200"] == D("10000") - D("1200.50")
+    with pytest.raises(RuleError) as caught:  # only together with its line
+        treasury.reverse_entry(line.entry, reason="Factura duplicada", by=marta)
+    assert caught.value.code == "ledger.reverse_the_spending_line"
     reversal = spending.reverse_spending(line, reason="Factura duplicada", by=marta)
     assert reversal.entry.reverses == line.entry and treasury.balance_of(expense) == 0
     spending_payload = RecordEntry.objects.filter(kind="budget.spending").first().payload
