@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -40,6 +41,7 @@ from comuna.core.nested import (
     RollUp,
     Totals,
     Tree,
+    Unit,
     UnitReport,
     _check_rules,
     _leaf_totals,
@@ -94,47 +96,56 @@ def tree_arrays(tree: Tree) -> TreeArrays:
 
 
 def _tree_arrays(tree: Tree) -> TreeArrays:
-    order, units = tree.order, tree.units
-    index = {uid: i for i, uid in enumerate(order)}
+    order = tree.order
+    units = list(map(tree.units.__getitem__, order))
+    index = dict(zip(order, range(len(order)), strict=True))
     n = len(order)
-    parent = np.array([-1, *(index[units[u].parent] for u in order[1:])], dtype=np.int64)  # type: ignore[index]
+    parents = list(map(index.__getitem__, map(_PARENT, units[1:])))
+    parent = np.array([-1, *parents], dtype=np.int64)
     depth, above = np.zeros(n, dtype=np.int64), parent.copy()
     while (up := above >= 0).any():  # one step per level of the tree
         depth[up] += 1
         above[up] = parent[above[up]]
-    leaf = np.array([not tree.children[u] for u in order], dtype=np.bool_)
+    leaf = np.array(list(map(operator.not_, map(tree.children.__getitem__, order))), dtype=bool)
     size = np.ones(n, dtype=np.int64)
     expected = leaf.astype(np.int64)
     for d in range(int(depth.max()), 0, -1):
         at = np.flatnonzero(depth == d)
         np.add.at(size, parent[at], size[at])
         np.add.at(expected, parent[at], expected[at])
-    weights = [(w.numerator, w.denominator) for w in (units[u].weight for u in order)]
-    denominator = math.lcm(*{d for _, d in weights})
-    scaled = [num * (denominator // d) for num, d in weights]
-    weight = np.array(scaled, dtype=np.int64) if sum(scaled) < BOUND else None
     ids = sorted(order)
     rank = np.empty(n, dtype=np.int64)
-    rank[[index[u] for u in ids]] = np.arange(n)
+    rank[list(map(index.__getitem__, ids))] = np.arange(n)
+    weight, denominator = _weights(units)
     return TreeArrays(
         MappingProxyType(index), parent, np.arange(n) + size, depth, leaf, expected, weight,
-        denominator, tuple(units[u].level for u in order), _unit_lines(tree, ids), rank,
+        denominator, tuple(map(_LEVEL, units)), _unit_lines(tree, ids), rank,
         tuple(map(enc, order)),
     )  # fmt: skip
 
 
+_PARENT, _LEVEL, _WEIGHT = (operator.attrgetter(a) for a in ("parent", "level", "weight"))
+
+
+def _weights(units: list[Unit]) -> tuple[Ints | None, int]:
+    """Weights as integers over their common denominator (None beyond the int64 bound).
+    Computed once per distinct weight object: most units share the default Fraction(1)."""
+    distinct = {id(w): w for w in map(_WEIGHT, units)}
+    denominator = math.lcm(*(w.denominator for w in distinct.values()))
+    scaled = {key: w.numerator * (denominator // w.denominator) for key, w in distinct.items()}
+    if max(scaled.values()) * len(units) >= BOUND:
+        return None, denominator
+    weights = list(map(scaled.__getitem__, map(id, map(_WEIGHT, units))))
+    return np.array(weights, dtype=np.int64), denominator
+
+
 def _unit_lines(tree: Tree, ids: list[str]) -> bytes:
-    units = [tree.units[uid] for uid in ids]
-    parents = ["null" if u.parent is None else enc(u.parent) for u in units]
-    texts: dict[tuple[int, int], str] = {}
-    weights = []
-    for u in units:  # str(Fraction) and hash(Fraction) are slow: once per distinct weight
-        key = (u.weight.numerator, u.weight.denominator)
-        text = texts.get(key)
-        if text is None:
-            text = texts[key] = enc(str(u.weight))
-        weights.append(text)
-    levels = [enc(u.level) for u in units]
+    units = list(map(tree.units.__getitem__, ids))
+    parents = ["null" if p is None else enc(p) for p in map(_PARENT, units)]
+    distinct = {id(w): w for w in map(_WEIGHT, units)}
+    texts = {key: enc(str(w)) for key, w in distinct.items()}
+    weights = map(texts.__getitem__, map(id, map(_WEIGHT, units)))
+    levels = map(enc, map(_LEVEL, units))
     fmt = '["unit", {}, {}, {}, {}]\n'
     return "".join(map(fmt.format, map(enc, ids), parents, levels, weights)).encode()
 
@@ -228,20 +239,21 @@ def _positions(tree: Tree, unit_ids: Sequence[str], columns: Ints) -> Ints:
     over = np.flatnonzero(columns[:, 1] > columns[:, 0])
     first_bad = min(int(negative[0]) if negative.size else len(columns),
                     int(over[0]) if over.size else len(columns))  # fmt: skip
-    index = tree_arrays(tree).index
-    positions = np.empty(len(unit_ids), dtype=np.int64)
+    arrays = tree_arrays(tree)
+    found = list(map(arrays.index.get, unit_ids))
+    if None not in found and first_bad == len(columns):
+        positions = np.array(found, dtype=np.int64)
+        if arrays.leaf[positions].all() and np.unique(positions).size == positions.size:
+            return positions
     seen: set[str] = set()
-    for k, uid in enumerate(unit_ids):
-        position = index.get(uid)
+    for k, uid in enumerate(unit_ids):  # the first bad report, as the reference finds it
+        position = found[k]
         if position is None or tree.children[uid] or uid in seen or k == first_bad:
-            # The reference checks on the reports so far raise the reference's error.
             row = columns[k, [0, 2, 3, 4, 5]].tolist()
             earlier = [UnitReport(u, 0, 0, 0) for u in unit_ids[:k]]
-            _leaf_totals(tree, [*earlier, UnitReport(uid, *row)])
-            raise AssertionError("unreachable: the reference checks raise")  # pragma: no cover
+            _leaf_totals(tree, [*earlier, UnitReport(uid, *row)])  # raises its error
         seen.add(uid)
-        positions[k] = position
-    return positions
+    raise AssertionError("unreachable: a bad report was found above")  # pragma: no cover
 
 
 @dataclass(slots=True)
@@ -310,7 +322,8 @@ def _decide(
     reported = totals[:, 6]
     n = len(totals)
     levels = sorted(set(arrays.level))
-    level_of = np.array([levels.index(lv) for lv in arrays.level], dtype=np.int64)
+    codes = {level: code for code, level in enumerate(levels)}
+    level_of = np.array(list(map(codes.__getitem__, arrays.level)), dtype=np.int64)
     base_by = {"attendees": cast, "cast": cast, "yes_no": yes + no, "members": eligible}
     base = np.zeros(n, dtype=np.int64)
     needed = np.zeros(n, dtype=np.int64)

@@ -42,18 +42,14 @@ class Tree:
 
 def build_tree(units: Iterable[Unit]) -> Tree:
     """Check the tree (unique ids, known parents, one root, no cycle, positive weights)."""
+    listed = list(units)
     by_id: dict[str, Unit] = {}
-    for unit in units:
+    for position, unit in enumerate(listed):
         if unit.id in by_id:
+            _check_weights(listed[:position])  # an earlier bad weight is reported first
             raise InputError("nested.duplicate_unit", "Unit {unit} appears twice.", unit=unit.id)
-        if not unit.weight > 0:
-            raise InputError(
-                "nested.bad_weight",
-                "Unit {unit} has weight {weight}; weights must be positive.",
-                unit=unit.id,
-                weight=str(unit.weight),
-            )
         by_id[unit.id] = unit
+    _check_weights(listed)
     roots = sorted(u.id for u in by_id.values() if u.parent is None)
     if len(roots) != 1:
         raise InputError(
@@ -78,6 +74,21 @@ def build_tree(units: Iterable[Unit]) -> Tree:
             "nested.cycle", "Units {units} form a cycle off the tree.", units=unreached[:10]
         )
     return Tree(by_id, frozen, roots[0], order)
+
+
+def _check_weights(units: list[Unit]) -> None:
+    # Each distinct weight object is compared once: Fraction comparisons are slow, and most
+    # units share the default Fraction(1).
+    distinct = {id(unit.weight): unit.weight for unit in units}
+    if all(weight > 0 for weight in distinct.values()):
+        return
+    unit = next(u for u in units if not u.weight > 0)
+    raise InputError(
+        "nested.bad_weight",
+        "Unit {unit} has weight {weight}; weights must be positive.",
+        unit=unit.id,
+        weight=str(unit.weight),
+    )
 
 
 def _preorder(root: str, children: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
