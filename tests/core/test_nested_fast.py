@@ -176,7 +176,8 @@ def test_it_counts_ballots_to_the_same_digest_as_the_reference() -> None:
     unit_index = rng.integers(0, 3, 10_000)
     counts = count_ballots(unit_index, rng.integers(0, 4, 10_000), 3)
     eligible = [5_000, 5_000, 5_000]
-    reports = [UnitReport(u, e, *row) for u, e, row in zip(leaves, eligible, counts.tolist())]
+    rows = zip(leaves, eligible, counts.tolist(), strict=True)
+    reports = [UnitReport(u, e, *row) for u, e, row in rows]
     rules = {"top": LevelRule(members_majority=True)}
     fast = roll_up_counts(tree, leaves, eligible, counts, rules)
     assert_same(fast, roll_up_reference(TREE, reports, rules))
