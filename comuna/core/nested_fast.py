@@ -207,29 +207,44 @@ def roll_up_counts(
     """
     rules = dict(rules or {})
     _check_rules(rules)
-    counts = np.asarray(counts)
-    if counts.shape != (len(unit_ids), 4) or len(eligible) != len(unit_ids):
+    if np.shape(counts) != (len(unit_ids), 4) or len(eligible) != len(unit_ids):
         raise InputError(
             "counting.shape", "Need one row of counts and one electorate for each unit id."
         )
-    try:
-        electorate = np.asarray(eligible, dtype=np.int64)
-        fits = not counts.size or int(np.abs(counts).max()) * len(counts) < BOUND
-        fits = fits and (not electorate.size or int(np.abs(electorate).max()) < BOUND)
-    except OverflowError:
-        fits = False
-    if not fits or tree_arrays(tree).weight is None:
+    ballots, electorate = _int64(counts, "counts"), _int64(eligible, "eligible")
+    if (
+        ballots is None
+        or electorate is None
+        or tree_arrays(tree).weight is None
+        or (ballots.size and int(np.abs(ballots).max()) * len(ballots) >= BOUND)
+    ):  # beyond the int64 bound: the reference, in Python integers
+        rows = np.asarray(counts).tolist()
         reports = [
             UnitReport(u, int(e), *map(int, row))
-            for u, e, row in zip(unit_ids, eligible, counts.tolist(), strict=True)
+            for u, e, row in zip(unit_ids, eligible, rows, strict=True)
         ]
         return _roll_up_python(tree, _leaf_totals(tree, reports), rules)
+    counts = ballots
     columns = np.empty((len(unit_ids), 6), dtype=np.int64)
     columns[:, 0] = electorate
     columns[:, 1] = counts.sum(axis=1)
     columns[:, 2:] = counts
     positions = _positions(tree, unit_ids, columns)
     return roll_up_columns(tree, positions, columns, rules)
+
+
+def _int64(values: Sequence[int] | npt.NDArray[Any], name: str) -> Ints | None:
+    """``values`` as int64, or None when one lies beyond the bound; non-integers refused."""
+    array = np.asarray(values)
+    if not array.size:  # np.asarray([]) is float64
+        return np.zeros(array.shape, dtype=np.int64)
+    if array.dtype == object and all(type(v) is int for v in array.flat):
+        return None  # Python integers too large for numpy
+    if not np.issubdtype(array.dtype, np.integer):
+        raise InputError("counting.dtype", "{name} must hold integers.", name=name)
+    if int(array.max()) >= BOUND or int(array.min()) <= -BOUND:
+        return None
+    return array.astype(np.int64)
 
 
 def _positions(tree: Tree, unit_ids: Sequence[str], columns: Ints) -> Ints:

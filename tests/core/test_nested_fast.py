@@ -159,6 +159,22 @@ def test_it_falls_back_to_python_integers_beyond_the_int64_bound() -> None:
     assert_same(roll_up_counts(build_tree(TREE), ids, eligible, counts, rules), reference)
 
 
+def test_it_falls_back_on_electorates_beyond_int64() -> None:
+    tree, ids = build_tree(TREE), ["root.0.0", "root.1.0"]
+    counts = np.array([[3, 1, 0, 0], [0, 2, 0, 0]], dtype=np.int64)
+    reports = [UnitReport("root.0.0", 2**63, 3, 1), UnitReport("root.1.0", 2**64 - 1, 0, 2)]
+    expected = roll_up_reference(TREE, reports)
+    assert_same(roll_up_counts(tree, ids, [2**63, 2**64 - 1], counts), expected)
+    unsigned = np.array([2**63, 2**64 - 1], dtype=np.uint64)  # never wrapped to negative
+    assert_same(roll_up_counts(tree, ids, unsigned, counts), expected)
+
+
+def test_it_refuses_counts_that_are_not_integers() -> None:
+    with pytest.raises(InputError) as caught:
+        roll_up_counts(build_tree(TREE), ["root.0.0"], [5], np.array([[1.0, 2.0, 0.0, 0.0]]))
+    assert caught.value.params == {"name": "counts"}
+
+
 def test_it_falls_back_when_the_weights_do_not_fit() -> None:
     primes = [1_000_003, 1_000_033, 1_000_037, 1_000_039]  # lcm > 2**62 of the denominators
     units = [Unit("r")] + [Unit(f"u{p}", "r", "", Fraction(1, p)) for p in primes]
