@@ -96,58 +96,61 @@ def tree_arrays(tree: Tree) -> TreeArrays:
 
 
 def _tree_arrays(tree: Tree) -> TreeArrays:
-    order = tree.order
+    # map() over bound methods and attrgetters: C-level loops over the 22,000 units.
+    order, n = tree.order, len(tree.order)
     units = list(map(tree.units.__getitem__, order))
-    index = dict(zip(order, range(len(order)), strict=True))
-    n = len(order)
+    index = dict(zip(order, range(n), strict=True))
     parents = list(map(index.__getitem__, map(_PARENT, units[1:])))
     parent = np.array([-1, *parents], dtype=np.int64)
     depth, above = np.zeros(n, dtype=np.int64), parent.copy()
     while (up := above >= 0).any():  # one step per level of the tree
         depth[up] += 1
         above[up] = parent[above[up]]
-    leaf = np.array(list(map(operator.not_, map(tree.children.__getitem__, order))), dtype=bool)
     size = np.ones(n, dtype=np.int64)
-    expected = leaf.astype(np.int64)
-    for d in range(int(depth.max()), 0, -1):
+    for d in range(int(depth.max()), 0, -1):  # children before parents
         at = np.flatnonzero(depth == d)
         np.add.at(size, parent[at], size[at])
-        np.add.at(expected, parent[at], expected[at])
-    ids = sorted(order)
+    end, leaf = np.arange(n) + size, size == 1
+    leaves = np.concatenate(([0], np.cumsum(leaf)))
+    by_id = list(map(index.__getitem__, sorted(order)))
     rank = np.empty(n, dtype=np.int64)
-    rank[list(map(index.__getitem__, ids))] = np.arange(n)
-    weight, denominator = _weights(units)
+    rank[by_id] = np.arange(n)
+    encoded = list(map(enc, order))
+    weight, denominator, weight_texts = _weights(units)
+    levels = list(map(_LEVEL, units))
+    texts = {level: enc(level) for level in set(levels)}
+    columns = (
+        encoded,
+        ["null", *map(encoded.__getitem__, parents)],
+        list(map(texts.__getitem__, levels)),
+        weight_texts,
+    )
+    fmt = '["unit", {}, {}, {}, {}]\n'
+    lines = map(fmt.format, *(map(column.__getitem__, by_id) for column in columns))
     return TreeArrays(
-        MappingProxyType(index), parent, np.arange(n) + size, depth, leaf, expected, weight,
-        denominator, tuple(map(_LEVEL, units)), _unit_lines(tree, ids), rank,
-        tuple(map(enc, order)),
+        MappingProxyType(index), parent, end, depth, leaf, leaves[end] - leaves[:-1], weight,
+        denominator, tuple(levels), "".join(lines).encode(), rank, tuple(encoded),
     )  # fmt: skip
 
 
 _PARENT, _LEVEL, _WEIGHT = (operator.attrgetter(a) for a in ("parent", "level", "weight"))
 
 
-def _weights(units: list[Unit]) -> tuple[Ints | None, int]:
-    """Weights as integers over their common denominator (None beyond the int64 bound).
-    Computed once per distinct weight object: most units share the default Fraction(1)."""
-    distinct = {id(w): w for w in map(_WEIGHT, units)}
+def _weights(units: list[Unit]) -> tuple[Ints | None, int, list[str]]:
+    """Weights as integers over their common denominator (None beyond the int64 bound), the
+    denominator, and each weight as the digest writes it. Fraction arithmetic, hashing and
+    str() are slow: they run once per distinct weight object (most units share the default
+    Fraction(1))."""
+    weights = list(map(_WEIGHT, units))
+    keys = list(map(id, weights))
+    distinct = dict(zip(keys, weights, strict=True))
     denominator = math.lcm(*(w.denominator for w in distinct.values()))
     scaled = {key: w.numerator * (denominator // w.denominator) for key, w in distinct.items()}
-    if max(scaled.values()) * len(units) >= BOUND:
-        return None, denominator
-    weights = list(map(scaled.__getitem__, map(id, map(_WEIGHT, units))))
-    return np.array(weights, dtype=np.int64), denominator
-
-
-def _unit_lines(tree: Tree, ids: list[str]) -> bytes:
-    units = list(map(tree.units.__getitem__, ids))
-    parents = ["null" if p is None else enc(p) for p in map(_PARENT, units)]
-    distinct = {id(w): w for w in map(_WEIGHT, units)}
     texts = {key: enc(str(w)) for key, w in distinct.items()}
-    weights = map(texts.__getitem__, map(id, map(_WEIGHT, units)))
-    levels = map(enc, map(_LEVEL, units))
-    fmt = '["unit", {}, {}, {}, {}]\n'
-    return "".join(map(fmt.format, map(enc, ids), parents, levels, weights)).encode()
+    text = list(map(texts.__getitem__, keys))
+    if max(scaled.values()) * len(units) >= BOUND:
+        return None, denominator, text
+    return np.array(list(map(scaled.__getitem__, keys)), dtype=np.int64), denominator, text
 
 
 def roll_up_columns(
