@@ -140,6 +140,22 @@ def time_nodes(repeat: int, make: Callable[[], RollUp]) -> Timing:
     return timing
 
 
+def interleaved(repeat: int, actions: dict[str, Callable[[], Any]]) -> dict[str, list[float]]:
+    """Wall and CPU time ratios to the first action, measured round by round (each round runs
+    every action once, back to back), so that a change of load hits both sides alike."""
+    ratios: dict[str, list[float]] = {f"{k} {m}": [] for k in actions for m in ("wall", "cpu")}
+    for _ in range(repeat):
+        times = {}
+        for name, action in actions.items():
+            timing, _ = best_of(1, action)
+            times[name] = timing
+        first = next(iter(times.values()))
+        for name, t in times.items():
+            ratios[f"{name} wall"].append(t.wall / first.wall)
+            ratios[f"{name} cpu"].append(t.cpu / first.cpu)
+    return ratios
+
+
 def baseline(data: dict[str, Any]) -> np.ndarray:
     key = data["council"].astype(np.int64) * 4 + data["choice"]
     return np.bincount(key, minlength=COUNCILS * 4).reshape(COUNCILS, 4)
@@ -243,6 +259,14 @@ def main() -> int:
     t_nodes = time_nodes(
         args.repeat, lambda: roll_up_counts(tree, ids, data["eligible"], counts, RULES)
     )
+    rounds = interleaved(
+        args.repeat,
+        {
+            "baseline": lambda: baseline(data),
+            "tree checked once": lambda: ours(data, tree, ids),
+            "tree checked per run": lambda: ours(data, units, ids),
+        },
+    )
     # The reference last: its 22,177 result objects would slow down the collector's passes
     # during the other steps.
     reports = reports_from_counts(ids, data["eligible"].tolist(), counts)
@@ -263,6 +287,12 @@ def main() -> int:
         "total": t_total, "prepared": t_prepared, "nodes": t_nodes,
     }  # fmt: skip
     print_table(ballots, timings, problems, result)
+    print("\nInterleaved rounds (baseline, then ours, back to back; ratio = ours ÷ baseline):")
+    for name in ("tree checked once", "tree checked per run"):
+        wall, cpu = rounds[f"{name} wall"], rounds[f"{name} cpu"]
+        print(f"- end to end, {name}: wall {statistics.median(wall):.2f}× median "
+              f"({min(wall):.2f}–{max(wall):.2f}), CPU {statistics.median(cpu):.2f}× median "
+              f"({min(cpu):.2f}–{max(cpu):.2f}) over {len(wall)} rounds")  # fmt: skip
     return 0 if not problems else 1
 
 
