@@ -59,7 +59,6 @@ BOUND = 1 << 62
 
 Ints = npt.NDArray[np.int64]
 _BOOL = ("false", "true")
-_BASES = ("attendees", "cast", "yes_no", "members")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +161,8 @@ def roll_up_columns(
     """The roll-up from checked leaf reports: ``counts[k]`` = (eligible, cast, yes, no,
     empty, invalid) of the leaf at pre-order position ``positions[k]``.
 
-    The caller has checked the reports (``nested.check_report`` or ``check_columns``) and the
-    int64 bound (``fits_int64``).
+    The caller has checked the reports (``nested.check_report`` or ``_positions``) and that
+    (largest value) × (number of reports) stays below ``BOUND``, so no sum overflows.
     """
     arrays = tree_arrays(tree)
     n = len(tree.order)
@@ -219,7 +218,8 @@ def roll_up_counts(
         ballots is None
         or electorate is None
         or tree_arrays(tree).weight is None
-        or (ballots.size and int(np.abs(ballots).max()) * len(ballots) >= BOUND)
+        or not _sums_fit(ballots)
+        or not _sums_fit(electorate)
     ):  # beyond the int64 bound: the reference, in Python integers
         rows = np.asarray(counts).tolist()
         reports = [
@@ -234,6 +234,10 @@ def roll_up_counts(
     columns[:, 2:] = counts
     positions = _positions(tree, unit_ids, columns)
     return roll_up_columns(tree, positions, columns, rules)
+
+
+def _sums_fit(values: Ints) -> bool:
+    return not values.size or int(np.abs(values).max()) * len(values) < BOUND
 
 
 def _int64(values: Sequence[int] | npt.NDArray[Any], name: str) -> Ints | None:

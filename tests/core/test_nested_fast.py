@@ -169,6 +169,17 @@ def test_it_falls_back_on_electorates_beyond_int64() -> None:
     assert_same(roll_up_counts(tree, ids, unsigned, counts), expected)
 
 
+def test_it_falls_back_when_the_electorates_could_sum_beyond_int64() -> None:
+    ids = ["root.0.0", "root.1.0", "root.1.1"]
+    big = BOUND - 1  # each fits int64, three of them do not
+    counts = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [1, 0, 0, 0]], dtype=np.int64)
+    fast = roll_up_counts(build_tree(TREE), ids, [big] * 3, counts)
+    assert not isinstance(fast._source, Columns)
+    assert fast.node("root").totals.eligible == 3 * big
+    reports = [UnitReport(u, big, *row) for u, row in zip(ids, counts.tolist(), strict=True)]
+    assert_same(fast, roll_up_reference(TREE, reports))
+
+
 def test_it_refuses_counts_that_are_not_integers() -> None:
     with pytest.raises(InputError) as caught:
         roll_up_counts(build_tree(TREE), ["root.0.0"], [5], np.array([[1.0, 2.0, 0.0, 0.0]]))
