@@ -49,7 +49,10 @@ def _reports(units: list[ConsultationUnit]) -> list[UnitReport]:
 def rollup(consultation: Consultation) -> RollUp:
     """Every body's totals and decision from the reports in so far (provisional until all)."""
     units = _units(consultation)
-    tree = [Unit(u.body.slug, u.parent.slug if u.parent else None, u.level) for u in units]
+    tree = [
+        Unit(u.body.slug, u.parent.slug if u.parent else None, u.level, Fraction(u.weight))
+        for u in units
+    ]
     return roll_up(tree, _reports(units), level_rules(consultation.rules))
 
 
