@@ -101,7 +101,7 @@ class LevelResultOut(Schema):
 
 class ConsultationDetailOut(ConsultationOut):
     rules: dict[str, Any]
-    provisional: bool = Field(..., description="Open, or not every station has reported.")
+    provisional: bool = Field(..., description="Still open: the results may change.")
     units: list[UnitOut]
     results: list[LevelResultOut]
     digest: str = Field(..., description="What `comuna tally` prints for the unit reports CSV.")
@@ -198,7 +198,7 @@ def get_consultation(request: HttpRequest, consultation_id: ConsultationId) -> d
     return {
         **_consultation_out(item),
         "rules": item.rules,
-        "provisional": item.status == Consultation.Status.OPEN or item.n_reported < item.n_expected,
+        "provisional": item.status == Consultation.Status.OPEN,
         "units": [
             {
                 "unit": u.body.slug,
