@@ -9,6 +9,7 @@ proposal while proposals are open (``budget.manage``, as on the process page).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db.models import Count, Q, Sum
@@ -163,6 +164,11 @@ class ProposalIn(Schema):
     description: str = Field("", max_length=10000)
 
 
+def _money(amount: Decimal | int) -> str:
+    """An amount as stored: exact, two decimals (a fresh object may still hold "2500.5")."""
+    return f"{Decimal(amount):.2f}"
+
+
 def _rule(process: BudgetProcess) -> str:
     """The rule the process is decided by: its ruleset over the profile's defaults."""
     version = process.ruleset
@@ -172,10 +178,10 @@ def _rule(process: BudgetProcess) -> str:
 def _process_out(process: BudgetProcess) -> dict[str, Any]:
     return {
         "id": process.pk, "body": process.body.slug, "title": process.title,
-        "phase": process.phase, "amount": str(process.amount),
+        "phase": process.phase, "amount": _money(process.amount),
         "rule": _rule(process), "ballot_kind": process.ballot_kind,
         "max_projects": process.max_projects,
-        "max_cost": None if process.max_cost is None else str(process.max_cost),
+        "max_cost": None if process.max_cost is None else _money(process.max_cost),
         "points": process.points, "imported": process.imported,
         "created_at": process.created_at, "projects": process.n_projects,
         "funded": process.n_funded,
@@ -185,7 +191,7 @@ def _process_out(process: BudgetProcess) -> dict[str, Any]:
 def _project_out(project: Project) -> dict[str, Any]:
     return {
         "id": project.pk, "code": project.code, "title": project.title,
-        "description": project.description, "cost": str(project.cost),
+        "description": project.description, "cost": _money(project.cost),
         "feasibility": project.feasibility, "review_note": project.review_note,
         "funded": project.funded,
     }  # fmt: skip
@@ -298,11 +304,11 @@ def get_spending(request: HttpRequest, project_id: ProjectId) -> dict[str, Any]:
     total = lines.aggregate(total=Sum("amount"))["total"] or 0
     return {
         "project": _project_out(project),
-        "total": str(total),
+        "total": _money(total),
         "lines": [
             {
                 "id": line.pk,
-                "amount": str(line.amount),
+                "amount": _money(line.amount),
                 "spent_on": line.spent_on,
                 "description": line.description,
                 "evidence": line.evidence,
