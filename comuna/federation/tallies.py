@@ -60,7 +60,8 @@ def reports_csv(consultation: Consultation) -> str:
     """The unit reports in the format of ``comuna tally`` (``core.tally_csv``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["unit", "parent", "level", "eligible", "yes", "no", "empty", "invalid"])
+    header = ["unit", "parent", "level", "eligible", "yes", "no", "empty", "invalid", "weight"]
+    writer.writerow(header)
     for unit in _units(consultation):
         report: Report | None = getattr(unit, "report", None)
         counts = (
@@ -69,7 +70,7 @@ def reports_csv(consultation: Consultation) -> str:
             else [""] * 5
         )
         parent = unit.parent.slug if unit.parent else ""
-        writer.writerow([unit.body.slug, parent, unit.level, *counts])
+        writer.writerow([unit.body.slug, parent, unit.level, *counts, unit.weight])
     return out.getvalue()
 
 

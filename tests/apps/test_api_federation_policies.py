@@ -166,3 +166,28 @@ def test_it_refuses_the_member_side_writes_to_another_role():
     assert policies.can(ana, "consultation.report", scene.councils[0])
     assert not policies.can(ana, "delegation.record", scene.councils[0])
     assert not policies.can(ana, "parliament.run", scene.commune)
+
+
+HOSTILE = [
+    "not json",
+    "[]",
+    "{}",
+    '{"item": "x", "seat": -1, "resident": 0, "code": 5, "marks": "P1", "yes": -3}',
+    '{"item": 99999999999999999999999, "seat": 9223372036854775807, "choice": "yes"}',
+    '{"title": "\\u0000", "cost": "1e999", "code": "\\u0000", "marks": [{"project": "P1"}]}',
+    '{"yes": 1000001, "no": 0, "resident": 1000000000000, "choice": "empty", "marks": [{"value": 1}]}',
+]
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if r.method == "post"], ids=lambda r: f"{r.method} {r.path}"
+)
+def test_it_answers_hostile_payloads_with_a_4xx_and_writes_nothing(route):
+    scene = build_federation() if route in FEDERATION else build_budgets()
+    client = client_for("marta")
+    for raw in HOSTILE:
+        before = _writes()
+        response = client.post(route.url(scene, "marta"), raw, content_type="application/json")
+        assert 400 <= response.status_code < 500, (raw, response.content)
+        assert response.json()["code"] and response.json()["message"]
+        assert _writes() == before, raw

@@ -114,3 +114,20 @@ def test_it_checks_a_people_rule_other_than_a_majority_of_votes():
     assert "(majority of the people)" in verify.check_consultation(payload)[0]
     payload["results"][0]["yes"], payload["results"][0]["no"] = 6, 2
     assert verify.check_consultation(payload) == []
+
+
+def test_it_reproduces_a_weighted_roll_up_with_comuna_tally(tmp_path, capsys):
+    import json
+
+    from comuna import cli
+    from comuna.federation.tallies import reports_csv, tally_command
+
+    consultation, _data = _weighted(("2", "1/2", "1/2"), (STRONG, WEAK, WEAK))
+    path = tmp_path / "reports.csv"
+    path.write_text(reports_csv(consultation))
+    argv = tally_command(consultation).split()[1:]
+    argv[1] = str(path)
+    assert cli.main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["digest"] == consultation.digest
+    assert result["nodes"][0]["approved"] is True

@@ -258,7 +258,7 @@ def report_unit(
     """Close the council's station with its paper count (yes and no at least), or, sending no
     count, with the ballots cast on phones. Entered in the consultation's public record."""
     consultation, council = _station(slug, consultation_id)
-    given = {} if data is None else data.dict(exclude_none=True)
+    given = {} if data is None else data.model_dump(exclude_none=True)
     if given and not {"yes", "no"} <= set(given):
         raise InputError("consultation.counts_required", "Enter at least the yes and no counts.")
     counts = {"empty": 0, "invalid": 0, **given} if given else None
