@@ -409,7 +409,8 @@ _REPORTED = ("eligible", "yes", "no")
 
 def _leaf_against_report(node: dict[str, Any], report: dict[str, Any] | None) -> list[str]:
     if report is None:
-        return [f"{node['unit']} counted without a report"] if node["reported"] else []
+        counted = node["reported"] or any(node[key] for key in ("eligible", "cast", "yes", "no"))
+        return [f"{node['unit']} counted without a report"] if counted else []
     cast = report["yes"] + report["no"] + report["empty"] + report["invalid"]
     if any(node[key] != report[key] for key in _REPORTED) or node["cast"] != cast:
         return [f"{node['unit']} differs from its reported count"]

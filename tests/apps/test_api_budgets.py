@@ -34,12 +34,12 @@ def _writes() -> tuple[int, ...]:
 
 def test_it_lists_processes_and_shows_projects(django_assert_max_num_queries):
     scene = build_budgets()
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         listed = client_for(None).get(f"/api/bodies/{scene.body.slug}/budgets").json()
     phases = {p["id"]: (p["phase"], p["rule"], p["projects"], p["funded"]) for p in listed}
     assert phases[scene.proposals.pk] == ("proposals", "mes", 0, 0)
     assert phases[scene.decided.pk] == ("result", "mes", 3, 2)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         detail = client_for(None).get(f"/api/budgets/{scene.decided.pk}").json()
     assert detail["amount"] == "10000.00"
     assert detail["ballots"] == 10
@@ -54,7 +54,7 @@ def test_it_explains_the_result_the_shares_and_exports_the_pb_file(
     django_assert_max_num_queries,
 ):
     scene = build_budgets()
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         result = client_for(None).get(f"/api/budgets/{scene.decided.pk}/result").json()
     recorded = BudgetProcess.objects.get(pk=scene.decided.pk).result
     assert result["digest"] == recorded["digest"]
@@ -68,7 +68,7 @@ def test_it_explains_the_result_the_shares_and_exports_the_pb_file(
     }
     assert result["projects"][0]["title"] == "Tubería de la calle 3"
     assert result["comparison"]["served_mes"] <= 10
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(2):
         shares = client_for(None).get(f"/api/budgets/{scene.decided.pk}/shares").json()
     voters = sorted(r for group in shares["groups"] for r in group["voters"])
     assert voters == sorted(

@@ -32,7 +32,7 @@ def _writes() -> tuple[int, ...]:
 
 def test_it_shows_the_tree_with_seats_and_current_delegates(django_assert_max_num_queries):
     scene = build_federation()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         tree = client_for(None).get(f"/api/bodies/{scene.commune.slug}/federation").json()
     root, *members = tree["nodes"]
     assert (tree["root"], root["parent"]) == (scene.commune.slug, None)
@@ -55,10 +55,10 @@ def test_it_shows_the_founding_and_its_referendum():
 
 def test_it_shows_sessions_with_mandates_votes_and_conformance(django_assert_max_num_queries):
     scene = build_federation()
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(3):
         sessions = client_for(None).get(f"/api/bodies/{scene.commune.slug}/sessions").json()
     assert {(s["status"], s["items"]) for s in sessions} == {("in_session", 1), ("convened", 1)}
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(5):
         detail = client_for(None).get(f"/api/sessions/{scene.voting.pk}").json()
     (item,) = detail["item_list"]
     mandates = {m["member"]: m["choice"] for m in item["mandates"]}
@@ -88,7 +88,7 @@ def test_it_records_a_mandate_then_compares_the_delegate_s_vote_with_it(
     voted = post(marta, f"/api/items/{scene.pending.pk}/votes", {"seat": seat.pk, "choice": "no"})
     assert voted.status_code == 201, voted.content
     assert (voted.json()["mandate"], voted.json()["conformance"]) == ("yes", "deviation")
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         deviations = client_for(None).get(f"/api/bodies/{scene.commune.slug}/deviations").json()
     assert sorted(d["member"] for d in deviations) == sorted([scene.councils[0].slug, council.slug])
     own = client_for(None).get(f"/api/bodies/{council.slug}/deviations").json()
@@ -171,7 +171,7 @@ def test_it_takes_station_ballots_and_reports_then_rolls_up_provisionally(
     too_many = post(marta, paper, {"yes": 9, "no": 9})
     assert too_many.status_code == 409
     assert post(marta, paper, {"yes": 5, "no": 1, "empty": 1}).status_code == 201
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         detail = client_for(None).get(f"/api/consultations/{consultation.pk}").json()
     assert detail["provisional"] is True
     assert (detail["units_reported"], detail["units_expected"]) == (2, 3)
@@ -179,7 +179,7 @@ def test_it_takes_station_ballots_and_reports_then_rolls_up_provisionally(
     assert (root["unit"], root["yes"], root["no"], root["cast"]) == (scene.commune.slug, 7, 2, 10)
     assert root["final"] is False and root["notes"]
     assert {u["unit"]: u["report"] is None for u in detail["units"]}[third.slug] is True
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         listed = client_for(None).get(f"/api/bodies/{scene.commune.slug}/consultations").json()
     open_one = next(c for c in listed if c["id"] == consultation.pk)
     assert (open_one["status"], open_one["units_reported"]) == ("open", 2)

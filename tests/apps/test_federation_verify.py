@@ -131,3 +131,11 @@ def test_it_reproduces_a_weighted_roll_up_with_comuna_tally(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["digest"] == consultation.digest
     assert result["nodes"][0]["approved"] is True
+
+
+def test_it_refuses_a_council_counted_without_a_report():
+    node = {"unit": "a", "parent": "c", "level": "council", "eligible": 10, "cast": 4,
+            "yes": 3, "no": 1, "reported": 0, "approved": False}  # fmt: skip
+    root = node | {"unit": "c", "parent": None, "level": "commune", "reported": 0}
+    payload = {"consultation": 1, "approved": False, "rules": {}, "results": [root, node]}
+    assert verify.check_consultation(payload, {}) == ["a counted without a report"]
