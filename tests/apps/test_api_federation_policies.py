@@ -191,3 +191,16 @@ def test_it_answers_hostile_payloads_with_a_4xx_and_writes_nothing(route):
         assert 400 <= response.status_code < 500, (raw, response.content)
         assert response.json()["code"] and response.json()["message"]
         assert _writes() == before, raw
+
+
+def test_it_documents_every_federation_and_budget_route_in_the_openapi_schema():
+    from openapi_spec_validator import validate
+
+    schema = client_for(None).get("/api/openapi.json").json()
+    validate(schema)
+    listed = {(method, path) for path, ops in schema["paths"].items() for method in ops}
+    assert {(route.method, route.path) for route in ROUTES} <= listed
+    report = schema["paths"]["/api/bodies/{slug}/consultations/{consultation_id}/report"]["post"]
+    assert report["x-comuna-policy"] == "consultation.report"
+    ballot = schema["paths"]["/api/budgets/{process_id}/ballots"]["post"]
+    assert {} in ballot["security"]  # a ballot needs a personal code, not an account
