@@ -199,6 +199,30 @@ MESSAGES: dict[str, Any] = {
     "vote.not_attending": gettext_lazy("%(name)s is not recorded as present."),
     "vote.not_draft": gettext_lazy("This motion has already been put to the vote."),
     "vote.wrong_method": gettext_lazy("This motion is not voted that way."),
+    # The treasury (comuna/economy) and its double-entry core (comuna/core/ledger.py).
+    "ledger.already_reversed": gettext_lazy("This entry was already reversed or is a reversal."),
+    "ledger.bad_amount": gettext_lazy("“%(amount)s” is not a positive amount in cents."),
+    "ledger.bad_decision": gettext_lazy(
+        "Decision %(number)s is not an approved decision of this body."
+    ),
+    "ledger.foreign_account": gettext_lazy("Every account must belong to this body."),
+    "ledger.fund_short": gettext_lazy(
+        "The participatory-budget fund holds %(held)s; the funded projects need %(needed)s."
+        " Record the money received into the fund first."
+    ),
+    "ledger.incomplete": gettext_lazy("Say what the entry is and where the evidence is kept."),
+    "ledger.insufficient": gettext_lazy("%(account)s holds %(held)s; it cannot pay %(amount)s."),
+    "ledger.no_account": gettext_lazy("Every line needs an account."),
+    "ledger.reason_required": gettext_lazy("Say why the entry is reversed."),
+    "ledger.reverse_the_spending_line": gettext_lazy(
+        "This payment is a spending line of a budget project: reverse the line on the project's"
+        " page."
+    ),
+    "ledger.same_account": gettext_lazy("Money must move between two different accounts."),
+    "ledger.too_few_lines": gettext_lazy("An entry needs at least two lines."),
+    "ledger.unbalanced": gettext_lazy("Debits and credits differ by %(difference)s."),
+    "ledger.unknown_account": gettext_lazy("There is no account %(account)s for this."),
+    "ledger.zero_line": gettext_lazy("A line of zero moves nothing."),
     # Federation from below (comuna/federation).
     "consultation.already_reported": gettext_lazy("%(name)s has already reported its count."),
     "consultation.already_voted": gettext_lazy("%(name)s has already voted."),

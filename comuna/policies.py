@@ -68,6 +68,12 @@ POLICIES: dict[str, frozenset[str]] = {
     "budget.vote": frozenset({PUBLIC}),
     "budget.count": _COUNT,
     "budget.spend": _CHAIR,
+    # The treasury (comuna/economy): every peso is public. Spokespeople record and reverse
+    # entries: the administrative and financial unit's five spokespeople (LOCC Arts. 30-31)
+    # act through spokesperson accounts. Promoters and the electoral commission do not
+    # handle money (the finance unit may not sit on the commission, LOCC Art. 15).
+    "treasury.view": frozenset({PUBLIC}),
+    "treasury.record": frozenset({SPOKESPERSON}),
     # Federation from below (comuna/federation). A council's officers start a promoter
     # commission (LOC Art. 10) and record their assembly's decisions towards the commune
     # (delegates, mandates, requests, ratifications, recall); the commune's promoter

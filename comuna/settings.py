@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "comuna.people",
     "comuna.assemblies",
     "comuna.budgets",
+    "comuna.economy",
     "comuna.offices",
     "comuna.lots",
     "comuna.api",

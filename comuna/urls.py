@@ -53,6 +53,7 @@ urlpatterns = [
     path("found/", bodies.found_council, name="found_council"),
     path("b/<slug:slug>/", include(body)),
     path("b/<slug:slug>/budgets/", include("comuna.budgets.urls")),
+    path("b/<slug:slug>/treasury/", include("comuna.economy.urls")),
     path("b/<slug:slug>/federation/", include("comuna.federation.urls")),
     path("b/<slug:slug>/offices/", include("comuna.offices.urls")),
     path("b/<slug:slug>/lots/", include("comuna.lots.urls")),

@@ -4,8 +4,8 @@
 Anyone can copy this one file and run ``python verify.py EXPORT.json``: it recomputes every
 hash of every body's chain and re-checks every recorded tally (the counts against the ballot
 box or roll call, the majority against the rule, a lottery's seed against its published
-inputs), and names the first bad entry. It shares no
-code with Comuna on purpose (ADR 0003): a bug in Comuna's hashing cannot hide itself here.
+inputs, a treasury entry's balance, numbering and reversals), and names the first bad entry.
+It shares no code with Comuna on purpose (ADR 0003): a bug in Comuna's hashing cannot hide itself here.
 Importable: ``verify_export(data) -> list[Problem]``.
 """
 
@@ -231,9 +231,55 @@ def check_draw(payload: dict[str, Any]) -> list[str]:
     return problems
 
 
+class Ledger:
+    """What the verifier remembers of a body's treasury while it walks the record: each
+    entry's lines by number, which entries were reversed, and the money accounts' balances."""
+
+    def __init__(self) -> None:
+        self.lines: dict[int, list[tuple[str, Decimal]]] = {}
+        self.reversed: set[int] = set()
+        self.money: dict[str, Decimal] = {}
+
+    def check(self, payload: dict[str, Any]) -> list[str]:
+        """One ``ledger.entry``: numbered next, at least two non-zero lines in cents summing to
+        zero, a reversal mirroring an original not reversed before, no asset below zero."""
+        number = payload["number"]
+        lines = [(ln["account"], Decimal(ln["amount"])) for ln in payload["lines"]]
+        problems = []
+        if number != len(self.lines) + 1:
+            problems.append(f"ledger entry {number} follows entry {len(self.lines)}")
+        if len(lines) < 2 or any(a == 0 or a != a.quantize(Decimal("0.01")) for _c, a in lines):
+            problems.append(f"ledger entry {number} has too few, zero or fractional-cent lines")
+        total = sum((amount for _code, amount in lines), Decimal(0))
+        if total != 0:
+            problems.append(f"ledger entry {number} does not balance (off by {total})")
+        problems.extend(self._reversal(number, payload["reverses"], lines))
+        for line in payload["lines"]:
+            if line["kind"] == "asset":
+                code = line["account"]
+                self.money[code] = self.money.get(code, Decimal(0)) + Decimal(line["amount"])
+                if self.money[code] < 0:
+                    problems.append(f"account {code} goes below zero at entry {number}")
+        self.lines[number] = lines
+        return problems
+
+    def _reversal(
+        self, number: int, original: int | None, lines: list[tuple[str, Decimal]]
+    ) -> list[str]:
+        if original is None:
+            return []
+        if original not in self.lines or original in self.reversed:
+            return [f"ledger entry {number} reverses {original}, unknown or already reversed"]
+        self.reversed.add(original)
+        if lines != [(code, -amount) for code, amount in self.lines[original]]:
+            return [f"ledger entry {number} does not mirror entry {original}"]
+        return []
+
+
 def verify_body(body: dict[str, Any]) -> list[Problem]:
     slug = body.get("slug", "?")
     prev = GENESIS
+    treasury = Ledger()
     # Each consultation's station reports seen so far, to check the closing count against.
     reports: dict[Any, dict[str, Any]] = {}
     for position, entry in enumerate(body.get("entries", []), 1):
@@ -244,7 +290,9 @@ def verify_body(body: dict[str, Any]) -> list[Problem]:
             return [Problem(slug, seq, "does not link to the previous entry")]
         try:
             found = _check_entry(entry, reports)
-        except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError) as error:
+            if not found and entry["kind"] == "ledger.entry":
+                found = treasury.check(entry["payload"])
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
             # A tampered field of the wrong shape is a bad entry to name, not a crash.
             found = [f"malformed entry ({type(error).__name__}: {error})"]
         if found:

@@ -123,6 +123,11 @@ class SpendingForm(forms.Form):
     progress = forms.IntegerField(
         label=_("Progress of the work (%)"), required=False, min_value=0, max_value=100
     )
+    paid_from = forms.ChoiceField(
+        label=_("Paid from"), choices=[("bank", _("Bank account")), ("cash", _("Cash"))],
+        required=False,
+        initial="bank",
+    )  # fmt: skip
 
     def __init__(self, *args: Any, body: Body, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

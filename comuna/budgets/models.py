@@ -199,6 +199,10 @@ class Spending(models.Model):
     decision = models.ForeignKey(
         "assemblies.Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    entry = models.ForeignKey(
+        "economy.Entry", null=True, blank=True, on_delete=models.PROTECT, related_name="spending"
+    )
+    """The treasury entry this line posted (none for lines recorded before the treasury)."""
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -86,7 +86,9 @@ def _project(body: Body, pk: int) -> Project:
 
 
 def _project_context(request: HttpRequest, body: Body, project: Project, **extra: object):
-    lines = project.spending.select_related("decision", "reverses").order_by("recorded_at", "id")
+    lines = project.spending.select_related("decision", "reverses", "entry").order_by(
+        "recorded_at", "id"
+    )
     reversed_ids = set(
         Spending.objects.filter(project=project, reverses__isnull=False).values_list(
             "reverses_id", flat=True
@@ -110,6 +112,7 @@ def _project_context(request: HttpRequest, body: Body, project: Project, **extra
         and project.process.phase == BudgetProcess.Phase.EXECUTION,
         "form": SpendingForm(body=body),
         "reverse_form": ReverseForm(),
+        "accounts": project.accounts.select_related("project").order_by("code"),
         **extra,
     }
 
@@ -134,6 +137,7 @@ def spend(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
             project, amount=data["amount"], spent_on_day=data["spent_on"],
             description=data["description"], evidence=data["evidence"],
             progress=data["progress"], decision=data["decision"], by=request.user,
+            paid_from=data["paid_from"] or "bank",
         )  # fmt: skip
     except ComunaError as error:
         return render_refusal(request, "budgets/project.html", context, error)

@@ -30,6 +30,7 @@ from comuna.budgets.models import (
 )
 from comuna.core.budget_ballots import BALLOT_KINDS, check_ballot, election_of, run_rule
 from comuna.core.errors import InputError, RuleError
+from comuna.economy import budget_link
 from comuna.people.models import Resident
 
 # Codes and receipts avoid look-alike characters: they are read off paper slips.
@@ -234,6 +235,8 @@ def advance_phase(
     )
     if extra:
         body_services.post_entry(process.body, "budget.result", extra, now)
+    if phase == Phase.EXECUTION:
+        budget_link.allocate_budget(process, by=by, now=now)
     return process
 
 

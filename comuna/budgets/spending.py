@@ -1,6 +1,7 @@
-"""Writes for the spending log of funded projects: a minimal, append-only stand-in for the
-treasury (a double-entry treasury is future work). Every line is recorded; a correction is a
-reversing line; the total stays within the allocation unless the assembly approved more."""
+"""Writes for the spending log of funded projects. Every line is recorded and posts its payment
+entry in the treasury (``comuna.economy.budget_link``, ADR 0100); a correction is a reversing
+line with a reversing entry; the total stays within the allocation unless the assembly approved
+more."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from comuna.bodies import services as body_services
 from comuna.budgets.models import BudgetProcess, Project, Spending
 from comuna.budgets.services import decision_number, parse_money
 from comuna.core.errors import InputError, RuleError
+from comuna.economy import budget_link
 
 
 def spent_on(project: Project) -> Decimal:
@@ -39,6 +41,7 @@ def _post(project: Project, line: Spending, now: dt.datetime | None) -> None:
             "progress": line.progress,
             "reverses": line.reverses_id,
             "decision": line.decision.number if line.decision else None,
+            "entry": line.entry.number if line.entry else None,
             "total": str(spent_on(project)),
             "allocation": str(project.cost),
         },
@@ -66,8 +69,10 @@ def record_spending(
     by: User,
     progress: int | None = None,
     decision: Decision | None = None,
+    paid_from: str = "bank",
     now: dt.datetime | None = None,
 ) -> Spending:
+    """A payment for a funded project, from the bank or cash, posted in the treasury."""
     project = _funded(project)
     if not description.strip() or not evidence.strip():
         raise InputError("spending.incomplete", "Say what was paid and where the evidence is kept.")
@@ -84,9 +89,13 @@ def record_spending(
             total=str(total),
             allocation=str(project.cost),
         )
+    entry = budget_link.post_spending(
+        project, value, paid_from=paid_from, day=spent_on_day, description=description.strip(),
+        evidence=evidence.strip(), by=by, decision=decision, now=now,
+    )  # fmt: skip
     line = Spending.objects.create(
         project=project, amount=value, spent_on=spent_on_day, description=description.strip(),
-        evidence=evidence.strip(), progress=progress, decision=decision,
+        evidence=evidence.strip(), progress=progress, decision=decision, entry=entry,
         recorded_at=now or timezone.now(), recorded_by=by,
     )  # fmt: skip
     _post(project, line, now)
@@ -104,9 +113,10 @@ def reverse_spending(
         raise RuleError("spending.already_reversed", "This line was already reversed.")
     if not reason.strip():
         raise InputError("spending.reason_required", "Say why the line is reversed.")
+    entry = budget_link.reverse_spending_entry(line, reason.strip(), by, now)
     reversal = Spending.objects.create(
         project=project, amount=-line.amount, spent_on=timezone.localdate(now or timezone.now()),
-        description=reason.strip(), evidence=line.evidence, reverses=line,
+        description=reason.strip(), evidence=line.evidence, reverses=line, entry=entry,
         recorded_at=now or timezone.now(), recorded_by=by,
     )  # fmt: skip
     _post(project, reversal, now)

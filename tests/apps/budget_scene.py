@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import User
 
 from comuna.bodies.models import Body, Role
 from comuna.budgets import services
 from comuna.budgets.models import BudgetProcess, VotingCode
+from comuna.economy import services as treasury
 from tests import builders
 
 # Three proposals; a majority of 6 likes the pipe and the lights, a minority of 4 the square.
@@ -46,6 +49,22 @@ def vote_split(process: BudgetProcess, majority: int = 6, minority: int = 4) -> 
         marks = [("P1", 1), ("P2", 1)] if i < majority else [("P3", 1)]
         receipts.append(services.cast_budget_ballot(process, code.code, marks))
     return receipts
+
+
+def fund_budget(body: Body, amount: str = "10000") -> None:
+    """The money of the participatory budget arrives in the bank (a transfer received)."""
+    treasury.open_accounts(body)
+    treasury.record_income(
+        body, into="1200", source="3200", amount=amount, day=dt.date(2026, 2, 1),
+        description="Transferencia para el presupuesto participativo", evidence="Planilla 1",
+        by=User.objects.get(username="marta"),
+    )  # fmt: skip
+
+
+def process_in_execution(body: Body) -> BudgetProcess:
+    process = process_with_result(body)
+    fund_budget(body, str(process.amount))
+    return services.advance_phase(process, by=User.objects.get(username="marta"))
 
 
 def process_with_result(body: Body) -> BudgetProcess:

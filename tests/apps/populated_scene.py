@@ -2,8 +2,8 @@
 
 Every user-controlled text (council name and territory, household address and sector,
 resident names, assembly place, notice, agenda items, debate notes and summary, motion titles
-and texts, committee name, budget process and project titles and descriptions, spending lines)
-is taken from ``words``: plain Spanish for the safe-method crawl, the XSS corpus for the
+and texts, committee name, budget process and project titles and descriptions, spending lines,
+a treasury entry) is taken from ``words``: plain Spanish for the safe-method crawl, the XSS corpus for the
 browser battery. Three assemblies: one convened (attendance under way), one in session (a
 draft motion and an open vote of each method), one closed (decisions, a committee created, a
 closed secret vote with its ballot box, notes, summary); and a budget process in execution.
@@ -27,8 +27,10 @@ from comuna.budgets import services as budgets
 from comuna.budgets import spending
 from comuna.budgets.models import BudgetProcess, Project, VotingCode
 from comuna.core.tally import VoteCounts
+from comuna.economy import services as treasury
 from comuna.people import services as people
 from tests import builders
+from tests.apps import budget_scene
 
 PLAIN = tuple(f"Texto de prueba {i}" for i in range(12))
 
@@ -153,6 +155,7 @@ def _budget(scene: Populated, words: Words) -> None:
         marks = [("P1", 1), ("P2", 1)] if i < 4 else [("P3", 1)]
         scene.budget_receipt = budgets.cast_budget_ballot(process, code.code, marks)
     budgets.advance_phase(process, by=marta)
+    budget_scene.fund_budget(scene.body, "1000")
     process = budgets.advance_phase(process, by=marta)
     funded = process.projects.filter(funded=True).order_by("code").first()
     spending.record_spending(
@@ -165,6 +168,10 @@ def _budget(scene: Populated, words: Words) -> None:
         progress=20,
     )
     scene.process, scene.funded = process, funded
+    treasury.record_income(
+        scene.body, into="1100", source="4100", amount="12.50", day=timezone.localdate(),
+        description=words.up_to(300), evidence=words.up_to(200), by=marta,
+    )  # fmt: skip
 
 
 def populated_council(words: Sequence[str] = PLAIN, *, slug: str = "las-flores") -> Populated:

@@ -87,6 +87,7 @@ def test_it_shows_a_funded_project_s_spending_log(django_assert_max_num_queries)
     marta = User.objects.get(username="marta")
     from comuna.budgets import services
 
+    budget_scene.fund_budget(scene.decided.body, str(scene.decided.amount))  # the treasury
     services.advance_phase(scene.decided, by=marta)  # execution
     project = Project.objects.filter(process=scene.decided, funded=True).order_by("pk").first()
     for amount in ("1000", "250.50"):
@@ -98,6 +99,7 @@ def test_it_shows_a_funded_project_s_spending_log(django_assert_max_num_queries)
         log = client_for(None).get(f"/api/budget-projects/{project.pk}/spending").json()
     assert log["total"] == "1250.50"
     assert [line["amount"] for line in log["lines"]] == ["1000.00", "250.50"]
+    assert [line["entry"] for line in log["lines"]] == [3, 4]  # after the transfer, allocations
     assert log["project"]["code"] == project.code
 
 

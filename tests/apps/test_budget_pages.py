@@ -62,6 +62,7 @@ def test_it_runs_a_process_from_proposals_to_spending(marta_client, client, coun
     assert process.result["selected"] == ["P2", "P3"]
     page = client.get(url("budget_result", council, process.pk), **EN).content.decode()
     assert "its supporters had only" in page and "Only with equal shares" in page
+    budget_scene.fund_budget(council)
     assert marta_client.post(url("budget_advance", council, process.pk), {}).status_code == 302
     square = process.projects.get(code="P3")
     response = marta_client.post(

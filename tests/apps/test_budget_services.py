@@ -163,8 +163,7 @@ def test_it_applies_greedy_when_the_assembly_chose_it(council, marta):
 
 @pytest.fixture
 def in_execution(council, marta):
-    process = budget_scene.process_with_result(council)
-    return services.advance_phase(process, by=marta)
+    return budget_scene.process_in_execution(council)
 
 
 def test_it_keeps_spending_within_the_allocation_unless_the_assembly_approves(
@@ -225,8 +224,7 @@ def test_it_lets_the_independent_verifier_recheck_the_result(council, marta, rul
             bodies.amend_ruleset(
                 council, {"budget_rule": rule}, decision_number=1, on=dt.date.today()
             )
-    process = budget_scene.process_with_result(council)
-    process = services.advance_phase(process, by=marta)
+    process = budget_scene.process_in_execution(council)
     spending.record_spending(
         process.projects.get(code="P2"), amount="2000", spent_on_day=dt.date(2026, 3, 1),
         description="Postes", evidence="Factura 7", by=marta,

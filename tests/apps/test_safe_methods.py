@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from comuna.budgets.models import Spending
+from comuna.economy.models import Account, Entry
 from comuna.lots.models import Lottery
 from tests.apps import lots_scene
 from tests.apps.populated_scene import Populated, populated_council
@@ -46,6 +47,12 @@ def _pks(scene: Populated, route: str) -> list[int]:
         "b/<slug:slug>/budgets/": [scene.process.pk],
         "b/<slug:slug>/budgets/projects/": [p.pk for p in scene.process.projects.all()[:3]],
         "b/<slug:slug>/budgets/spending/": list(Spending.objects.values_list("pk", flat=True)),
+        "b/<slug:slug>/treasury/accounts/": list(
+            Account.objects.filter(body=scene.body).values_list("pk", flat=True)
+        ),
+        "b/<slug:slug>/treasury/entries/": list(
+            Entry.objects.filter(body=scene.body).values_list("pk", flat=True)
+        ),
         "b/<slug:slug>/lots/": list(
             Lottery.objects.filter(body=scene.body).values_list("pk", flat=True)
         ),
@@ -83,7 +90,7 @@ def snapshot() -> dict[str, object]:
         rows = model._base_manager.order_by("pk")
         label = model._meta.label
         state[label] = rows.count()
-        if label.startswith(("bodies.", "people.", "assemblies.", "budgets.", "api.")):
+        if label.startswith(("bodies.", "people.", "assemblies.", "budgets.", "economy.", "api.")):
             state[label + " rows"] = list(rows.values_list())
     return state
 

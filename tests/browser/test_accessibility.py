@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from comuna.economy.models import Account, Entry
 from tests.apps.populated_scene import Populated, populated_council
 from tests.browser.test_assembly_journey import login
 
@@ -89,7 +90,17 @@ def main_pages(scene: Populated) -> list[str]:
         f"{b}/budgets/{process.pk}/result/",
         f"{b}/budgets/{process.pk}/voters/?receipt={scene.budget_receipt}",
         f"{b}/budgets/projects/{project.pk}/",
+        *treasury_pages(scene),
     ]
+
+
+def treasury_pages(scene: Populated) -> list[str]:
+    b = f"/b/{scene.body.slug}/treasury"
+    bank = Account.objects.get(body=scene.body, code="1200")
+    entry = Entry.objects.filter(body=scene.body).order_by("number").last()
+    assert entry is not None
+    return [f"{b}/", f"{b}/journal/", f"{b}/accounts/{bank.pk}/", f"{b}/entries/{entry.pk}/",
+            f"{b}/payment/"]  # fmt: skip
 
 
 def test_it_finds_no_serious_violation_on_the_main_pages(phone, live_server, scene):

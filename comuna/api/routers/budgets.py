@@ -135,6 +135,7 @@ class SpendingOut(Schema):
     progress: int | None
     reverses: int | None
     decision: int | None
+    entry: int | None = Field(None, description="Number of the treasury entry the line posted.")
     recorded_at: dt.datetime
 
 
@@ -300,7 +301,7 @@ def export_pb(request: HttpRequest, process_id: ProcessId) -> HttpResponse:
 def get_spending(request: HttpRequest, project_id: ProjectId) -> dict[str, Any]:
     """A project's spending log: every line as recorded; corrections are reversing lines."""
     project = get_object_or_404(Project, pk=project_id)
-    lines = Spending.objects.filter(project=project).select_related("decision")
+    lines = Spending.objects.filter(project=project).select_related("decision", "entry")
     total = lines.aggregate(total=Sum("amount"))["total"] or 0
     return {
         "project": _project_out(project),
@@ -315,6 +316,7 @@ def get_spending(request: HttpRequest, project_id: ProjectId) -> dict[str, Any]:
                 "progress": line.progress,
                 "reverses": line.reverses_id,
                 "decision": line.decision.number if line.decision else None,
+                "entry": line.entry.number if line.entry else None,
                 "recorded_at": line.recorded_at,
             }  # fmt: skip
             for line in lines.order_by("recorded_at", "id")
