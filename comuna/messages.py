@@ -215,6 +215,9 @@ MESSAGES: dict[str, Any] = {
     "consultation.no_question": gettext_lazy("Write the question put to the members."),
     "consultation.not_a_member": gettext_lazy("%(name)s is not on the register of this council."),
     "consultation.not_in_tree": gettext_lazy("%(name)s does not vote in this consultation."),
+    "delegate.alternate_is_delegate": gettext_lazy(
+        "The alternate must be someone other than the delegate."
+    ),
     "delegate.not_a_member": gettext_lazy("%(name)s is not a member of %(body)s."),
     "delegate.too_young": gettext_lazy("A delegate must be at least %(age)s."),
     "federation.already_member": gettext_lazy("%(body)s is already a member."),
@@ -273,6 +276,7 @@ MESSAGES: dict[str, Any] = {
     "ratification.already_recorded": gettext_lazy("%(body)s has already decided on this."),
     "ratification.not_pending": gettext_lazy("This decision is not awaiting ratification."),
     "recall.already_requested": gettext_lazy("A recall has already been requested."),
+    "recall.delegate_ended": gettext_lazy("%(name)s no longer holds the seat."),
     "request.already_made": gettext_lazy("%(body)s has already made this request."),
     "request.incomplete": gettext_lazy("Say what the request is about."),
     # Offices: elections, eligibility, terms, rotation, recalls (comuna/offices).

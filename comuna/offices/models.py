@@ -152,6 +152,8 @@ class Term(models.Model):
     class End(models.TextChoices):
         EXPIRED = "expired", _("term expired")
         RECALLED = "recalled", _("recalled")
+        REPLACED = "replaced", _("replaced by a new election")
+        SEAT_CLOSED = "closed", _("seat closed")
 
     post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="terms")
     seat = models.PositiveSmallIntegerField()

@@ -23,6 +23,7 @@ from comuna.core.quorum import check_quorum
 from comuna.core.rulesets import fraction
 from comuna.offices.models import Post, Recall, RecallSignature, Term
 from comuna.offices.services import end_term, params_of
+from comuna.offices.signals import term_recalled
 from comuna.people.models import Resident
 
 
@@ -265,8 +266,7 @@ def settle_recall(decision: Decision, now: dt.datetime | None) -> None:
     if not decision.approved:
         _record(recall, "recall.rejected", {"decision": decision.number}, now)
         return
-    term = end_term(recall.term, Term.End.RECALLED, on, now)
-    successor = _seat_alternate(term, on, now)
+    term, successor = _end_recalled_term(recall.term, on, now)
     _record(
         recall,
         "recall.carried_out",
@@ -278,6 +278,21 @@ def settle_recall(decision: Decision, now: dt.datetime | None) -> None:
         },
         now,
     )
+    term_recalled.send(sender=Recall, recall=recall, term=term, successor=successor, on=on, now=now)
+
+
+def _end_recalled_term(
+    term: Term, on: dt.date, now: dt.datetime | None
+) -> tuple[Term, Term | None]:
+    """End the term and seat the alternate; a term that already ended meanwhile (its seat
+    closed) keeps its end date but is marked recalled, so the ban applies, and no one is
+    seated (ADR 0065)."""
+    if term.ended_on is None:
+        term = end_term(term, Term.End.RECALLED, on, now)
+        return term, _seat_alternate(term, on, now)
+    term.end_reason = Term.End.RECALLED
+    term.save(update_fields=["end_reason"])
+    return term, None
 
 
 def _seat_alternate(term: Term, on: dt.date, now: dt.datetime | None) -> Term | None:

@@ -7,6 +7,7 @@ from comuna.federation.services.consultations import (
     open_consultation,
     report_unit,
 )
+from comuna.federation.services.delegate_offices import request_recall
 from comuna.federation.services.founding import (
     disseminate_charter,
     join_federation,
@@ -22,7 +23,6 @@ from comuna.federation.services.mandates import (
     flag_deviation,
     ratify_item,
     record_mandate,
-    request_recall,
 )
 from comuna.federation.services.parliament import (
     convene_session,
