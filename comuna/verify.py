@@ -310,12 +310,10 @@ def check_consultation(payload: dict[str, Any]) -> list[str]:
         not rule.get("members_majority")
         and rule.get("people", "majority_of_votes") == "majority_of_votes"
     ):
-        quorum = Fraction(rule.get("turnout_quorum", "0"))
-        approved = (
-            root["reported"] > 0
-            and root["yes"] > root["no"]
-            and root["cast"] >= quorum * root["eligible"]
-        )
+        quorum = Fraction(rule.get("turnout_quorum", "0")) * root["eligible"]
+        # A strict quorum (LOC Art. 50, ADR 0066) asks for more than the share.
+        turnout = root["cast"] > quorum if rule.get("turnout_strict") else root["cast"] >= quorum
+        approved = root["reported"] > 0 and root["yes"] > root["no"] and turnout
         if approved != payload["approved"]:
             problems.append(
                 f"recorded approved={payload['approved']} but the rule gives {approved}"

@@ -50,6 +50,8 @@ def _check_rules(rules: dict[str, Any]) -> dict[str, Any]:
             "turnout_quorum": f"{quorum.numerator}/{quorum.denominator}",
             "members_majority": bool(spec.get("members_majority", False)),
         }
+        if spec.get("turnout_strict"):  # more than the share (LOC Art. 50), ADR 0066
+            clean[level]["turnout_strict"] = True
     return clean
 
 
