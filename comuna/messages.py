@@ -362,6 +362,9 @@ MESSAGES: dict[str, Any] = {
     "recall.already_signed": gettext_lazy("%(name)s has already signed this petition."),
     "recall.foreign_assembly": gettext_lazy("That assembly belongs to another body."),
     "recall.no_grounds": gettext_lazy("State the grounds of the recall."),
+    "recall.no_referendum_due": gettext_lazy(
+        "This recall is not awaiting a referendum: its petition needs more signatures."
+    ),
     "recall.no_report_due": gettext_lazy("No report is due on this recall."),
     "recall.not_a_member": gettext_lazy("%(name)s is not a member of the assembly."),
     "recall.not_collecting": gettext_lazy("This petition no longer takes signatures."),
@@ -370,6 +373,7 @@ MESSAGES: dict[str, Any] = {
     "recall.too_early": gettext_lazy(
         "Too early: a recall of this term may be filed from %(on)s (LOPP Art. 16)."
     ),
+    "recall.referendum_open": gettext_lazy("The recall referendum is already open."),
     "recall.unknown": gettext_lazy("No such recall in this body."),
     "report.empty": gettext_lazy("A report needs a text."),
     "report.unknown_decision": gettext_lazy("There is no decision %(number)s."),

@@ -6,10 +6,12 @@ import datetime as dt
 import itertools
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 
 from comuna.assemblies.models import Assembly
 from comuna.bodies.models import Body, Role
+from comuna.bodies.services import amend_ruleset
 from comuna.federation import services
 from comuna.federation.models import Founding, Item, Seat, Session
 from comuna.people.models import Resident
@@ -91,6 +93,17 @@ def elect_delegates(
         )  # fmt: skip
         chosen[seat.pk] = resident
     return chosen
+
+
+def recall_in_member_assemblies(commune: Body) -> None:
+    """The commune's ruleset sends delegates' recalls to the member bodies' assemblies instead
+    of a referendum (LOC Art. 50). A parliament cannot amend its ruleset by decision yet, so
+    the amendment is applied directly, as the decision would."""
+    with transaction.atomic():
+        amend_ruleset(
+            commune, {"delegate_recall_vote": "member_assembly"}, decision_number=1,
+            on=timezone.localdate(),
+        )  # fmt: skip
 
 
 def two_years_ago() -> dt.datetime:

@@ -59,6 +59,7 @@ class Consultation(models.Model):
     class Kind(models.TextChoices):
         FOUNDING = "founding", _("founding referendum")
         QUESTION = "question", _("consultation")
+        RECALL = "recall", _("recall referendum")
 
     class Status(models.TextChoices):
         OPEN = "open", _("voting")
@@ -74,6 +75,10 @@ class Consultation(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     approved = models.BooleanField(null=True)
     digest = models.CharField(max_length=64, blank=True)
+    # A recall referendum settles this recall when its count closes (LOC Art. 50, ADR 0066).
+    recall = models.OneToOneField(
+        "offices.Recall", null=True, blank=True, on_delete=models.PROTECT, related_name="referendum"
+    )
 
     class Meta:
         ordering = ["-opened_at"]

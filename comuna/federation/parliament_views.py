@@ -37,6 +37,7 @@ from comuna.federation.models import (
 )
 from comuna.federation.services.common import councils_under
 from comuna.federation.services.parliament import seated, supported_subjects
+from comuna.offices.models import Recall
 from comuna.people.models import Resident
 from comuna.policies import can, requires
 from comuna.web import render_refusal
@@ -189,6 +190,10 @@ def item_close(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 @requires("federation.view")
 def delegate(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     """A delegate's public record: every vote beside the mandate, and every deviation."""
+    return render(request, "federation/delegate.html", _delegate_context(request, body, pk))
+
+
+def _delegate_context(request: HttpRequest, body: Body, pk: int) -> dict[str, Any]:
     found = get_object_or_404(
         Delegate.objects.select_related(
             "resident", "seat__member", "seat__body", "term__alternate"
@@ -214,8 +219,9 @@ def delegate(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
         "summary": fed.summarise((v.mandate or None, v.choice) for v in votes),
         "deviations": deviations,
         "can_recall": member is not None and can(request.user, "delegation.record", member),
+        "can_put_to_referendum": can(request.user, "consultation.open", body),
     }
-    return render(request, "federation/delegate.html", context)
+    return context
 
 
 # --- The member body's side: its assembly's decisions towards the federation --------------
@@ -371,4 +377,18 @@ def recall(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     except ComunaError as error:
         return _member_refusal(request, body, error)
     messages.success(request, _("The recall petition is open and entered in the public record."))
-    return redirect("recall_detail", body.slug, recall.pk)
+    return redirect("recall_detail", recall.body.slug, recall.pk)
+
+
+@require_POST
+@requires("consultation.open")
+def recall_referendum(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
+    """Put a delegate's recall, its petition signed, to the electorate (LOC Art. 50)."""
+    recall = get_object_or_404(Recall, body=body, pk=pk)
+    delegate = get_object_or_404(Delegate, term=recall.term_id)
+    try:
+        consultation = services.open_recall_referendum(recall, by=request.user)
+    except ComunaError as error:
+        context = _delegate_context(request, body, delegate.pk)
+        return render_refusal(request, "federation/delegate.html", context, error)
+    return redirect("federation_consultation", body.slug, consultation.pk)

@@ -163,9 +163,9 @@ def test_it_runs_a_session_with_mandates_and_shows_the_deviation(client):
     recall = reverse("federation_recall", args=[seats[2].member.slug, deviation.pk])
     response = client.post(recall)
     deviation.refresh_from_db()
-    assert response.url == reverse(
-        "recall_detail", args=[seats[2].member.slug, deviation.recall_id]
-    )
+    # A Venezuelan commune recalls its delegates by referendum (LOC Art. 50): the petition
+    # is the commune's.
+    assert response.url == reverse("recall_detail", args=[commune.slug, deviation.recall_id])
     assert RecordEntry.objects.filter(
         body=seats[2].member, kind="delegate.recall_requested"
     ).exists()

@@ -85,6 +85,9 @@ def test_it_founds_a_commune_and_shows_a_delegate_deviating_from_the_mandate(pag
     # obedeciendo"; the Venezuelan default waits for mid-term, LOPP Art. 16), and Marta sits
     # on its electoral commission, which runs recalls.
     scene.amend(councils[2], recall_min_elapsed_term="0/1")
+    # The commune sends delegates' recalls to the councils' assemblies (the Venezuelan
+    # default is a referendum of the whole commune, LOC Art. 50).
+    fb.recall_in_member_assemblies(commune)
     bodies.grant_role(councils[2], fb.marta(), Role.Kind.ELECTORAL_COMMISSION, granted_by=fb.luis())
 
     # Each council's assembly elects its delegate, and the third one an alternate.

@@ -31,6 +31,7 @@ from comuna.federation.services.parliament import (
     make_request,
     open_session,
 )
+from comuna.federation.services.recall_referendum import open_recall_referendum
 
 __all__ = [
     "cast_consultation_ballot",
@@ -47,6 +48,7 @@ __all__ = [
     "leave_federation",
     "make_request",
     "open_consultation",
+    "open_recall_referendum",
     "open_referendum",
     "open_session",
     "ratify_item",

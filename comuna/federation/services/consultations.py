@@ -266,4 +266,8 @@ def close_consultation(
     if consultation.kind == Consultation.Kind.FOUNDING:
         status = Founding.Status.APPROVED if root.approved else Founding.Status.REJECTED
         Founding.objects.filter(referendum=consultation).update(status=status)
+    if consultation.kind == Consultation.Kind.RECALL:
+        from comuna.federation.services import recall_referendum  # imports this module
+
+        recall_referendum.settle(consultation, root.approved, now)
     return consultation

@@ -21,7 +21,7 @@ from comuna.bodies.services import post_entry
 from comuna.core import offices as office_rules
 from comuna.core.errors import RuleError
 from comuna.federation.models import Delegate, Deviation, Seat
-from comuna.federation.services.common import now_or
+from comuna.federation.services.common import now_or, params_of
 from comuna.offices import recall_services
 from comuna.offices import services as offices
 from comuna.offices.models import Post, Recall, Term
@@ -128,10 +128,12 @@ def _term_of(delegate: Delegate, now: dt.datetime | None) -> Term:
 
 @transaction.atomic
 def request_recall(deviation: Deviation, *, by: User, now: dt.datetime | None = None) -> Recall:
-    """Open a recall of the delegate in the member body, on the ground of this deviation.
+    """Open a recall of the delegate, on the ground of this deviation.
 
-    The petition then follows the member body's offices path: signatures of its members,
-    the social-audit report, the recall motion in its assembly (LOCC Arts. 38-42).
+    By the federation's ``delegate_recall_vote``: in the member body, whose offices path
+    follows (signatures of its members, the social-audit report, the recall motion in its
+    assembly, LOCC Arts. 38-42); or by referendum (LOC Art. 50): signatures of the
+    federation's electors, then ``open_recall_referendum``.
     """
     deviation = (
         Deviation.objects.select_for_update(of=("self",))
@@ -154,7 +156,15 @@ def request_recall(deviation: Deviation, *, by: User, now: dt.datetime | None = 
         vote=deviation.vote.choice,
     )  # fmt: skip
     on = timezone.localdate(now_or(now))
-    recall = recall_services.open_recall(term, grounds=grounds, by=by, on=on, now=now)
+    federation = delegate.seat.body
+    if params_of(federation)["delegate_recall_vote"] == "referendum":
+        # LOC Art. 50: the commune's electors sign, and all of them vote (ADR 0066).
+        recall = recall_services.open_recall(
+            term, grounds=grounds, by=by, on=on, now=now, body=federation,
+            vote=Recall.Vote.REFERENDUM,
+        )  # fmt: skip
+    else:
+        recall = recall_services.open_recall(term, grounds=grounds, by=by, on=on, now=now)
     deviation.recall, deviation.recall_requested_at = recall, now_or(now)
     deviation.save(update_fields=["recall", "recall_requested_at"])
     post_entry(
