@@ -96,20 +96,11 @@ def elect_delegate(
         )
     fields = meeting(seat.member, assembly, parliament)
     _no_session_in_progress(seat.body)
-    people = [resident] + ([alternate] if alternate is not None else [])
     if alternate is not None and alternate.pk == resident.pk:
         raise InputError("delegate.alternate_is_delegate", "The alternate must be someone else.")
-    for person in people:
-        _check_member(person, seat.member)
     params = params_of(seat.body)
     today = timezone.localdate(now_or(now))
-    for person in people:
-        if person.age(today) < params["spokesperson_min_age"]:
-            raise RuleError(
-                "delegate.too_young",
-                "A delegate must be at least {age}.",
-                age=params["spokesperson_min_age"],
-            )
+    _check_members([resident] + ([alternate] if alternate else []), seat.member, params, today)
     ends_on = _years_after(today, params["parliament_term_years"])
     term = delegate_offices.open_term(
         seat, resident, alternate, ends_on=ends_on, federation=params, now=now
@@ -129,12 +120,23 @@ def elect_delegate(
     return delegate
 
 
-def _check_member(resident: Resident, member: Body) -> None:
-    if resident.left_on is not None or not is_within(resident.body_id, member):
-        raise RuleError(
-            "delegate.not_a_member", "{name} is not a member of {body}.",
-            name=resident.full_name, body=member.name,
-        )  # fmt: skip
+def _check_members(
+    people: list[Resident], member: Body, params: dict[str, Any], today: dt.date
+) -> None:
+    """The delegate and the alternate belong to the member body and are old enough."""
+    for person in people:
+        if person.left_on is not None or not is_within(person.body_id, member):
+            raise RuleError(
+                "delegate.not_a_member", "{name} is not a member of {body}.",
+                name=person.full_name, body=member.name,
+            )  # fmt: skip
+    for person in people:
+        if person.age(today) < params["spokesperson_min_age"]:
+            raise RuleError(
+                "delegate.too_young",
+                "A delegate must be at least {age}.",
+                age=params["spokesperson_min_age"],
+            )
 
 
 def _support(body: Body, kind: str) -> dict[str, list[Request]]:
