@@ -129,3 +129,11 @@ def test_it_puts_the_recall_to_the_referendum_from_the_delegate_page(client):
     consultation = Consultation.objects.get(recall=recall)
     assert response.url == reverse("federation_consultation", args=[commune.slug, consultation.pk])
     assert client.get(response.url).status_code == 200
+
+
+def test_it_shows_on_the_petition_page_that_a_referendum_decides(client):
+    commune, councils, seat, recall = _petition()
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(fb.marta())
+    page = client.get(reverse("recall_detail", args=[commune.slug, recall.pk])).content.decode()
+    assert "by referendum" in page and "LOC Art. 51" in page
