@@ -69,6 +69,12 @@ def test_it_collects_the_petition_among_the_commune_s_electors():
     assert recall.status == Recall.Status.REFERENDUM and recall.report_due_on is None
 
 
+def test_it_shows_the_recall_of_a_deviation_in_the_api(client):
+    commune, councils, seat, recall = _petition()
+    (deviation,) = client.get(f"/api/bodies/{councils[2].slug}/deviations").json()
+    assert (deviation["recall"], deviation["recall_status"]) == (recall.pk, "petition")
+
+
 def test_it_keeps_the_delegate_when_turnout_is_exactly_fifteen_percent():
     commune, councils, seat, recall = _petition()
     consultation = _vote(commune, councils, recall, [3, 3, 3])  # 9 of 60: 15 %, not more

@@ -99,8 +99,13 @@ def test_it_rechecks_a_strict_turnout_quorum_of_a_recall_referendum():
     # LOC Art. 50: more than 15 % of the register. 150 of 1,000 is not more.
     rule = {"people": "majority_of_votes", "turnout_quorum": "3/20", "turnout_strict": True}
     root = {"unit": "c", "parent": None, "level": "commune", "eligible": 1000, "cast": 150,
-            "yes": 80, "no": 70, "reported": 2}  # fmt: skip
+            "yes": 80, "no": 70, "reported": 2, "approved": True}  # fmt: skip
     payload = {"rules": {"commune": rule}, "approved": True, "results": [root]}
-    assert "the rule gives False" in verify.check_consultation(payload)[0]
+    problems = verify.check_consultation(payload)
+    assert problems and "turnout quorum" in problems[0]
+    payload["results"] = [{**root, "approved": False}]
+    payload["approved"] = False
+    assert verify.check_consultation(payload) == []
     payload["results"] = [{**root, "cast": 151, "no": 71}]
+    payload["approved"] = True
     assert verify.check_consultation(payload) == []

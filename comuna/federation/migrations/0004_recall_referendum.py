@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('federation', '0002_delegate_term_deviation_recall'),
+        ('federation', '0003_delegate_term_deviation_recall'),
         ('offices', '0004_recall_by_referendum'),
     ]
 
