@@ -318,7 +318,8 @@ def _turnout_reached(rule: dict[str, Any], node: dict[str, Any]) -> bool:
     """At least the quorum's share of the register cast a ballot (exact: cast * q_den >= ...),
     or more than it when the rule is strict (LOC Art. 50, ADR 0066)."""
     quorum = Fraction(str(rule.get("turnout_quorum", "0")))
-    cast, share = node["cast"] * quorum.denominator, quorum.numerator * node["eligible"]
+    cast: int = node["cast"] * quorum.denominator
+    share: int = quorum.numerator * node["eligible"]
     if rule.get("turnout_strict"):
         return cast > share
     return not quorum or cast >= share
