@@ -10,7 +10,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from comuna import verify
 from comuna.assemblies import services as assemblies
+from comuna.bodies.export import export_record
 from comuna.bodies.models import Body, RecordEntry
 from comuna.core.errors import InputError, RuleError
 from comuna.core.tally import VoteCounts
@@ -148,6 +150,7 @@ def test_it_recalls_the_delegate_and_seats_the_alternate_in_the_parliament():
     assert session.members_at_opening == 3 and seated(commune) == 3
     vote = services.cast_delegate_vote(session.items.get(position=2), seat, "yes", by=fb.marta())
     assert vote.delegate == successor and vote.conformance == "conform"
+    assert verify.verify_export(export_record([commune, council])) == []
 
 
 def test_it_leaves_the_seat_vacant_without_an_alternate():
