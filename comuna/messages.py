@@ -241,6 +241,9 @@ MESSAGES: dict[str, Any] = {
     "consultation.no_question": gettext_lazy("Write the question put to the members."),
     "consultation.not_a_member": gettext_lazy("%(name)s is not on the register of this council."),
     "consultation.not_in_tree": gettext_lazy("%(name)s does not vote in this consultation."),
+    "delegate.alternate_is_delegate": gettext_lazy(
+        "The alternate must be someone other than the delegate."
+    ),
     "delegate.not_a_member": gettext_lazy("%(name)s is not a member of %(body)s."),
     "delegate.too_young": gettext_lazy("A delegate must be at least %(age)s."),
     "federation.already_member": gettext_lazy("%(body)s is already a member."),
@@ -301,6 +304,7 @@ MESSAGES: dict[str, Any] = {
     "ratification.already_recorded": gettext_lazy("%(body)s has already decided on this."),
     "ratification.not_pending": gettext_lazy("This decision is not awaiting ratification."),
     "recall.already_requested": gettext_lazy("A recall has already been requested."),
+    "recall.delegate_ended": gettext_lazy("%(name)s no longer holds the seat."),
     "request.already_made": gettext_lazy("%(body)s has already made this request."),
     "request.incomplete": gettext_lazy("Say what the request is about."),
     # Offices: elections, eligibility, terms, rotation, recalls (comuna/offices).
@@ -386,6 +390,9 @@ MESSAGES: dict[str, Any] = {
     "recall.already_signed": gettext_lazy("%(name)s has already signed this petition."),
     "recall.foreign_assembly": gettext_lazy("That assembly belongs to another body."),
     "recall.no_grounds": gettext_lazy("State the grounds of the recall."),
+    "recall.no_referendum_due": gettext_lazy(
+        "This recall is not awaiting a referendum: its petition needs more signatures."
+    ),
     "recall.no_report_due": gettext_lazy("No report is due on this recall."),
     "recall.not_a_member": gettext_lazy("%(name)s is not a member of the assembly."),
     "recall.not_collecting": gettext_lazy("This petition no longer takes signatures."),
@@ -394,6 +401,7 @@ MESSAGES: dict[str, Any] = {
     "recall.too_early": gettext_lazy(
         "Too early: a recall of this term may be filed from %(on)s (LOPP Art. 16)."
     ),
+    "recall.referendum_open": gettext_lazy("The recall referendum is already open."),
     "recall.unknown": gettext_lazy("No such recall in this body."),
     "report.empty": gettext_lazy("A report needs a text."),
     "report.unknown_decision": gettext_lazy("There is no decision %(number)s."),

@@ -363,9 +363,14 @@ def _people_approved(rule: dict[str, Any], node: dict[str, Any]) -> bool:
 
 
 def _turnout_reached(rule: dict[str, Any], node: dict[str, Any]) -> bool:
-    """At least the quorum's share of the register cast a ballot (exact: cast * q_den >= ...)."""
+    """At least the quorum's share of the register cast a ballot (exact: cast * q_den >= ...),
+    or more than it when the rule is strict (LOC Art. 50, ADR 0066)."""
     quorum = Fraction(str(rule.get("turnout_quorum", "0")))
-    return not quorum or node["cast"] * quorum.denominator >= quorum.numerator * node["eligible"]
+    cast: int = node["cast"] * quorum.denominator
+    share: int = quorum.numerator * node["eligible"]
+    if rule.get("turnout_strict"):
+        return cast > share
+    return not quorum or cast >= share
 
 
 def _members_approved(
@@ -381,7 +386,7 @@ def _members_approved(
 
 
 # Each rule kind of a level: (name, test on the node and its member bodies). A new kind of
-# rule (e.g. a strict turnout quorum) is one more row here.
+# rule is one more row here (the strict turnout quorum is a variant of the turnout row).
 LEVEL_CHECKS: tuple[
     tuple[str, Callable[[dict[str, Any], dict[str, Any], list[dict[str, Any]]], bool]], ...
 ] = (

@@ -6,10 +6,12 @@ import datetime as dt
 import itertools
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import timezone
 
 from comuna.assemblies.models import Assembly
 from comuna.bodies.models import Body, Role
+from comuna.bodies.services import amend_ruleset
 from comuna.federation import services
 from comuna.federation.models import Founding, Item, Seat, Session
 from comuna.people.models import Resident
@@ -76,18 +78,37 @@ def assembly_in_session(council: Body) -> Assembly:
     return existing or builders.open_with_quorum(builders.convene(council))
 
 
-def elect_delegates(commune: Body) -> dict[int, Resident]:
-    """Each member council's assembly elects its first resident as delegate."""
+def elect_delegates(
+    commune: Body, *, alternates: bool = False, now: dt.datetime | None = None
+) -> dict[int, Resident]:
+    """Each member council's assembly elects its first resident as delegate (and its second
+    as alternate). ``now``: when, e.g. two years ago so that a recall may be filed today."""
     chosen = {}
     for seat in Seat.objects.filter(body=commune, kind=Seat.Kind.MEMBER, closed_on__isnull=True):
         assert seat.member is not None
-        resident = Resident.objects.of_body(seat.member).order_by("pk").first()
-        assert resident is not None
+        resident, alternate = Resident.objects.of_body(seat.member).order_by("pk")[:2]
         services.elect_delegate(
-            seat, resident, assembly=assembly_in_session(seat.member), by=marta()
-        )
+            seat, resident, assembly=assembly_in_session(seat.member), by=marta(),
+            alternate=alternate if alternates else None, now=now,
+        )  # fmt: skip
         chosen[seat.pk] = resident
     return chosen
+
+
+def recall_in_member_assemblies(commune: Body) -> None:
+    """The commune's ruleset sends delegates' recalls to the member bodies' assemblies instead
+    of a referendum (LOC Art. 50). A parliament cannot amend its ruleset by decision yet, so
+    the amendment is applied directly, as the decision would."""
+    with transaction.atomic():
+        amend_ruleset(
+            commune, {"delegate_recall_vote": "member_assembly"}, decision_number=1,
+            on=timezone.localdate(),
+        )  # fmt: skip
+
+
+def two_years_ago() -> dt.datetime:
+    """Past the midpoint of a three-year parliament term (LOPP Art. 16)."""
+    return timezone.now() - dt.timedelta(days=730)
 
 
 def session(commune: Body, agenda: tuple[str, ...] = ("Planta de gas comunal",)) -> Session:

@@ -20,7 +20,7 @@ HELP = "Roll up per-unit referendum reports (CSV) into per-level results and dec
 RULE_HELP = (
     "decision rule of one level, LEVEL=ITEM[,ITEM...], where an item is a people's rule "
     f"({', '.join(DECISION_RULES)}), 'members' (also a weighted majority of member bodies), "
-    "'quorum=FRACTION' (turnout quorum, e.g. 1/2) or 'tie=status_quo|refuse'. Repeatable."
+    "'quorum=FRACTION' (turnout quorum, e.g. 1/2), 'over=FRACTION' (turnout strictly above it) or 'tie=status_quo|refuse'. Repeatable."
 )
 
 
@@ -68,6 +68,9 @@ def parse_rule(spec: str) -> tuple[str, LevelRule]:
             fields["members_majority"] = True
         elif key == "quorum":
             fields["turnout_quorum"] = _fraction(value, spec)
+        elif key == "over":  # a strict turnout quorum: more than the share (LOC Art. 50)
+            fields["turnout_quorum"] = _fraction(value, spec)
+            fields["turnout_strict"] = True
         elif key == "tie":
             fields["tie"] = value
         else:
@@ -105,6 +108,7 @@ def _rule_json(rule: LevelRule) -> dict[str, Any]:
         "turnout_quorum": str(rule.turnout_quorum),
         "members_majority": rule.members_majority,
         "tie": rule.tie,
+        "turnout_strict": rule.turnout_strict,
     }
 
 

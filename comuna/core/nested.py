@@ -97,7 +97,8 @@ class LevelRule:
 
     ``people`` names a rule of ``tally.DECISION_RULES`` applied to the body's own totals
     (``majority_of_votes``: more yes than no, empty and invalid ballots ignored).
-    ``turnout_quorum`` is the share of the electorate that must cast a ballot.
+    ``turnout_quorum`` is the share of the electorate that must cast a ballot; with
+    ``turnout_strict`` the ballots cast must be more than that share (LOC Art. 50).
     ``members_majority`` also asks for a weighted majority of the member bodies directly
     below, each counting as yes when it approved under its own level's rule.
     ``tie`` says what a tie does: ``status_quo`` (the proposal fails, as in Swiss law) or
@@ -108,6 +109,7 @@ class LevelRule:
     turnout_quorum: Fraction = Fraction(0)
     members_majority: bool = False
     tie: str = "status_quo"
+    turnout_strict: bool = False
 
 
 _DEFAULT_RULE = LevelRule()
@@ -346,8 +348,10 @@ def _decide_node(
     counts = VoteCounts(totals.yes, totals.no, totals.empty + totals.invalid)
     people = decide(counts, rule.people, attendees=totals.cast, members=totals.eligible)
     turnout = None
-    if rule.turnout_quorum:
-        turnout = check_quorum(totals.eligible, totals.cast, rule.turnout_quorum)
+    if rule.turnout_quorum or rule.turnout_strict:
+        turnout = check_quorum(
+            totals.eligible, totals.cast, rule.turnout_quorum, strict=rule.turnout_strict
+        )
     members = _members_vote(tree, kids) if rule.members_majority and kids else None
     approved = (
         reported > 0

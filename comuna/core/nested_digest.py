@@ -72,7 +72,9 @@ def input_lines(
         )
     for level in sorted(rules):
         r = rules[level]
-        lines.append(_line("rule", level, r.people, r.turnout_quorum, r.members_majority, r.tie))
+        fields = ("rule", level, r.people, r.turnout_quorum, r.members_majority, r.tie)
+        # A strict turnout quorum adds a field; every other rule hashes as before (ADR 0066).
+        lines.append(_line(*fields, "turnout>") if r.turnout_strict else _line(*fields))
     return lines
 
 

@@ -312,7 +312,7 @@ class Columns:
         counts = VoteCounts(yes, no, empty + invalid)
         people = Decision(rule.people, counts, self.base[i], self.needed[i], self.people[i])
         turnout = None
-        if rule.turnout_quorum:
+        if rule.turnout_quorum or rule.turnout_strict:
             turnout = QuorumResult(e, cast, rule.turnout_quorum, self.required[i])
         members = None
         if self.members[i] is not None:
@@ -358,8 +358,8 @@ def _decide(
         definition = DECISION_RULES[rule.people]
         base[at] = base_by[definition.base][at]
         needed[at] = _share_of(definition.share, base[at], definition.strict)
-        if rule.turnout_quorum:
-            required[at] = _share_of(rule.turnout_quorum, eligible[at], strict=False)
+        if rule.turnout_quorum or rule.turnout_strict:  # strict: more than the share
+            required[at] = _share_of(rule.turnout_quorum, eligible[at], rule.turnout_strict)
             has_quorum[at] = True
         if rule.members_majority:
             uses_members[at] = ~arrays.leaf[at]
@@ -457,7 +457,8 @@ def _input_digest(
     hasher.update("".join(map(fmt.format, order, *rows)).encode())
     for level in sorted(rules):
         r = rules[level]
-        line = _line("rule", level, r.people, r.turnout_quorum, r.members_majority, r.tie)
+        fields = ("rule", level, r.people, r.turnout_quorum, r.members_majority, r.tie)
+        line = _line(*fields, "turnout>") if r.turnout_strict else _line(*fields)  # ADR 0066
         hasher.update(line.encode() + b"\n")
     return hasher.hexdigest()
 

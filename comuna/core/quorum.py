@@ -34,8 +34,9 @@ class QuorumResult:
         return Fraction(self.present, self.electorate) if self.electorate else Fraction(0)
 
 
-def required_attendance(electorate: int, threshold: Fraction) -> int:
-    """Smallest head count that is at least ``threshold`` of ``electorate`` (exact ceiling)."""
+def required_attendance(electorate: int, threshold: Fraction, *, strict: bool = False) -> int:
+    """Smallest head count that is at least ``threshold`` of ``electorate`` (exact ceiling),
+    or, when ``strict``, more than it (LOC Art. 50: turnout "mayor al quince por ciento")."""
     if electorate < 0:
         raise InputError("quorum.negative_electorate", "The electorate cannot be negative.")
     # Compared through numerator and denominator: Fraction comparisons are slow in bulk.
@@ -46,11 +47,17 @@ def required_attendance(electorate: int, threshold: Fraction) -> int:
             threshold=str(threshold),
         )
     # Integer ceiling of numerator * electorate / denominator: exact, no Fraction per call.
+    # Strictly more: the floor plus one.
+    if strict:
+        return threshold.numerator * electorate // threshold.denominator + 1
     return -(-threshold.numerator * electorate // threshold.denominator)
 
 
-def check_quorum(electorate: int, present: int, threshold: Fraction) -> QuorumResult:
-    """Quorum of ``present`` members out of ``electorate`` against ``threshold``."""
+def check_quorum(
+    electorate: int, present: int, threshold: Fraction, *, strict: bool = False
+) -> QuorumResult:
+    """Quorum of ``present`` members out of ``electorate`` against ``threshold`` (more than
+    it when ``strict``)."""
     if present < 0 or present > electorate:
         raise InputError(
             "quorum.bad_attendance",
@@ -62,5 +69,5 @@ def check_quorum(electorate: int, present: int, threshold: Fraction) -> QuorumRe
         electorate=electorate,
         present=present,
         threshold=threshold,
-        required=required_attendance(electorate, threshold),
+        required=required_attendance(electorate, threshold, strict=strict),
     )

@@ -50,6 +50,11 @@ _VENEZUELA_2009: dict[str, Any] = {
     "parliament_agenda_item_call": "3/5",  # LOC Art. 22.9: 60 % of the councils
     "imperative_mandate": True,  # LOC Art. 26: the vote expresses the council's mandate
     "upper_level_has_own_authority": True,  # LOC Art. 21: the Parliament is the highest body
+    # Recall of a parliament spokesperson (ADR 0066): LOC Art. 50, a referendum requested by
+    # 10 % of the commune's electors (recall_petition_threshold), recalled by a majority yes
+    # with a turnout of more than 15 % of the register; or by the member body's own assembly.
+    "delegate_recall_vote": "referendum",  # LOC Art. 50
+    "delegate_recall_turnout": "3/20",  # LOC Art. 50: turnout "mayor al quince por ciento"
     # Offices (comuna/offices; institutions.md §1.3-1.5, §8).
     "finance_unit_size": 5,  # LOCC Art. 30 (UAFC)
     "audit_unit_size": 5,  # LOCC Art. 33 (UCS)
@@ -83,6 +88,8 @@ _ZAPATISTA: dict[str, Any] = {
     "parliament_enterprise_seats": 0,
     "parliament_bank_seats": 0,
     "upper_level_has_own_authority": False,  # Novena parte (2023): ACGAZ "no es autoridad"
+    # §4.2 "mandar obedeciendo": the community assembly that sent a delegate recalls them.
+    "delegate_recall_vote": "member_assembly",
 }
 
 PROFILES: dict[str, dict[str, Any]] = {
@@ -97,6 +104,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "quorum_second_call": "1/10",
         "decision_rule": "majority_of_votes",
         "secret_ballot_default": True,
+        "delegate_recall_vote": "member_assembly",  # whoever sent the delegate recalls them
     },
     "zapatista": _ZAPATISTA,
 }
@@ -115,6 +123,7 @@ CHOICE_PARAMETERS: dict[str, frozenset[str]] = {
     "election_method": frozenset({"uninominal", "stv"}),
     "rotation_mode": frozenset({"election", "lot", "roster", "shift"}),
     "kinship_exclusion": frozenset({"household", "none"}),
+    "delegate_recall_vote": frozenset({"member_assembly", "referendum"}),
     "recall_vote_rule": frozenset(
         {
             "majority_of_attendees",

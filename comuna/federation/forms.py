@@ -122,6 +122,7 @@ class MeetingForm(forms.Form):
 class ElectionForm(MeetingForm):
     seat = forms.ModelChoiceField(label=_("Seat"), queryset=None)
     resident = forms.ModelChoiceField(label=_("Delegate elected"), queryset=None)
+    alternate = forms.ModelChoiceField(label=_("Alternate"), queryset=None, required=False)
 
 
 class MandateForm(MeetingForm):

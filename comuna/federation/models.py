@@ -59,6 +59,7 @@ class Consultation(models.Model):
     class Kind(models.TextChoices):
         FOUNDING = "founding", _("founding referendum")
         QUESTION = "question", _("consultation")
+        RECALL = "recall", _("recall referendum")
 
     class Status(models.TextChoices):
         OPEN = "open", _("voting")
@@ -74,6 +75,10 @@ class Consultation(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     approved = models.BooleanField(null=True)
     digest = models.CharField(max_length=64, blank=True)
+    # A recall referendum settles this recall when its count closes (LOC Art. 50, ADR 0066).
+    recall = models.OneToOneField(
+        "offices.Recall", null=True, blank=True, on_delete=models.PROTECT, related_name="referendum"
+    )
 
     class Meta:
         ordering = ["-opened_at"]
@@ -257,6 +262,11 @@ class Delegate(models.Model):
     elected_on = models.DateField()
     term_ends_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
+    # The same mandate seen from the member body: an office of its own, under its assembly,
+    # recallable there (ADR 0064). Null only for delegates seated before it existed.
+    term = models.OneToOneField(
+        "offices.Term", null=True, blank=True, on_delete=models.PROTECT, related_name="delegate"
+    )
 
     class Meta:
         ordering = ["seat", "-elected_on"]
@@ -389,6 +399,9 @@ class Deviation(models.Model):
     member = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="deviations")
     recorded_at = models.DateTimeField()
     recall_requested_at = models.DateTimeField(null=True, blank=True)
+    recall = models.OneToOneField(
+        "offices.Recall", null=True, blank=True, on_delete=models.PROTECT, related_name="deviation"
+    )
 
     def __str__(self) -> str:
         return f"{self.delegate}: {self.vote.choice} / {self.vote.mandate}"

@@ -37,6 +37,7 @@ from comuna.federation.models import (
 )
 from comuna.federation.services.common import councils_under
 from comuna.federation.services.parliament import seated, supported_subjects
+from comuna.offices.models import Recall
 from comuna.people.models import Resident
 from comuna.policies import can, requires
 from comuna.web import render_refusal
@@ -189,22 +190,38 @@ def item_close(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
 @requires("federation.view")
 def delegate(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
     """A delegate's public record: every vote beside the mandate, and every deviation."""
+    return render(request, "federation/delegate.html", _delegate_context(request, body, pk))
+
+
+def _delegate_context(request: HttpRequest, body: Body, pk: int) -> dict[str, Any]:
     found = get_object_or_404(
-        Delegate.objects.select_related("resident", "seat__member", "seat__body"),
+        Delegate.objects.select_related(
+            "resident", "seat__member", "seat__body", "term__alternate"
+        ),
         seat__body=body, pk=pk,
     )  # fmt: skip
     votes = found.votes.select_related("item__session").order_by("-cast_at")
-    deviations = found.deviations.select_related("vote__item").order_by("-recorded_at")
+    deviations = found.deviations.select_related("vote__item", "recall", "member").order_by(
+        "-recorded_at"
+    )
     member = found.seat.member
     context = {
         "body": body,
         "delegate": found,
+        "successor": Delegate.objects.filter(term__follows=found.term_id)
+        .select_related("resident")
+        .first()
+        if found.term_id
+        else None,
+        "vacant": found.ended_on is not None
+        and not Delegate.objects.filter(seat=found.seat, ended_on__isnull=True).exists(),
         "votes": votes,
         "summary": fed.summarise((v.mandate or None, v.choice) for v in votes),
         "deviations": deviations,
         "can_recall": member is not None and can(request.user, "delegation.record", member),
+        "can_put_to_referendum": can(request.user, "consultation.open", body),
     }
-    return render(request, "federation/delegate.html", context)
+    return context
 
 
 # --- The member body's side: its assembly's decisions towards the federation --------------
@@ -222,9 +239,9 @@ def _member_context(request: HttpRequest, body: Body) -> dict[str, Any]:
     seats = Seat.objects.filter(body=parent, member=body, closed_on__isnull=True)
     election = ElectionForm(meetings=meetings, initial={"seat": seats.first()})
     election.fields["seat"].queryset = seats  # type: ignore[attr-defined]
-    election.fields["resident"].queryset = Resident.objects.filter(  # type: ignore[attr-defined]
-        body__in=councils_under(body), left_on__isnull=True
-    ).order_by("last_names", "first_names")
+    people = Resident.objects.filter(body__in=councils_under(body), left_on__isnull=True)
+    for field in ("resident", "alternate"):
+        election.fields[field].queryset = people.order_by("last_names", "first_names")  # type: ignore[attr-defined]
     pending = Item.objects.filter(
         session__body=parent, session__status=Session.Status.CONVENED
     ).select_related("session")
@@ -300,12 +317,16 @@ def member_act(request: HttpRequest, body: Body) -> HttpResponse:
 def _elect(request: HttpRequest, body: Body, parent: Body, meetings: list) -> bool:  # type: ignore[type-arg]
     form = ElectionForm(request.POST, meetings=meetings)
     form.fields["seat"].queryset = Seat.objects.filter(body=parent, member=body)  # type: ignore[attr-defined]
-    form.fields["resident"].queryset = Resident.objects.filter(body__in=councils_under(body))  # type: ignore[attr-defined]
+    people = Resident.objects.filter(body__in=councils_under(body))
+    form.fields["resident"].queryset = people  # type: ignore[attr-defined]
+    form.fields["alternate"].queryset = people  # type: ignore[attr-defined]
     if not form.is_valid():
         return False
     data = form.cleaned_data
     where = queries.resolve_meeting(body, data["meeting"])
-    services.elect_delegate(data["seat"], data["resident"], by=request.user, **where)
+    services.elect_delegate(
+        data["seat"], data["resident"], alternate=data["alternate"], by=request.user, **where
+    )
     return True
 
 
@@ -349,12 +370,25 @@ _ACTIONS = {"elect": _elect, "mandate": _mandate, "request": _request, "ratify":
 @require_POST
 @requires("delegation.record")
 def recall(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
-    """Open the way to recalling a delegate who deviated (the hook the offices app takes up)."""
+    """Open a recall of a delegate who deviated: a petition in this body's offices (ADR 0064)."""
     deviation = get_object_or_404(Deviation.objects.select_related("delegate"), member=body, pk=pk)
     try:
-        services.request_recall(deviation, by=request.user)
+        recall = services.request_recall(deviation, by=request.user)
     except ComunaError as error:
         return _member_refusal(request, body, error)
-    messages.success(request, _("The recall is requested and entered in the public record."))
-    parent = deviation.delegate.seat.body
-    return redirect("federation_delegate", parent.slug, deviation.delegate_id)
+    messages.success(request, _("The recall petition is open and entered in the public record."))
+    return redirect("recall_detail", recall.body.slug, recall.pk)
+
+
+@require_POST
+@requires("consultation.open")
+def recall_referendum(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
+    """Put a delegate's recall, its petition signed, to the electorate (LOC Art. 50)."""
+    recall = get_object_or_404(Recall, body=body, pk=pk)
+    delegate = get_object_or_404(Delegate, term=recall.term_id)
+    try:
+        consultation = services.open_recall_referendum(recall, by=request.user)
+    except ComunaError as error:
+        context = _delegate_context(request, body, delegate.pk)
+        return render_refusal(request, "federation/delegate.html", context, error)
+    return redirect("federation_consultation", body.slug, consultation.pk)

@@ -19,6 +19,7 @@ def level_rules(rules: dict[str, Any]) -> dict[str, LevelRule]:
             people=spec.get("people", "majority_of_votes"),
             turnout_quorum=Fraction(str(spec.get("turnout_quorum", "0"))),
             members_majority=bool(spec.get("members_majority", False)),
+            turnout_strict=bool(spec.get("turnout_strict", False)),
         )
         for level, spec in rules.items()
     }
@@ -81,7 +82,9 @@ def tally_command(consultation: Consultation) -> str:
         items = [spec.get("people", "majority_of_votes")]
         if spec.get("members_majority"):
             items.append("members")
-        if Fraction(str(spec.get("turnout_quorum", "0"))):
+        if spec.get("turnout_strict"):
+            items.append(f"over={spec['turnout_quorum']}")
+        elif Fraction(str(spec.get("turnout_quorum", "0"))):
             items.append(f"quorum={spec['turnout_quorum']}")
         specs.append(f"--rule {level}={','.join(items)}")
     return " ".join(["comuna tally", f"consultation-{consultation.pk}.csv", *specs])

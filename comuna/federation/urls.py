@@ -32,4 +32,9 @@ urlpatterns = [
     path("delegation/", parliament.member_side, name="federation_member"),
     path("delegation/act/", parliament.member_act, name="federation_member_act"),
     path("deviations/<int:pk>/recall/", parliament.recall, name="federation_recall"),
+    path(
+        "recalls/<int:pk>/referendum/",
+        parliament.recall_referendum,
+        name="federation_recall_referendum",
+    ),
 ]

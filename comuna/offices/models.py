@@ -152,6 +152,8 @@ class Term(models.Model):
     class End(models.TextChoices):
         EXPIRED = "expired", _("term expired")
         RECALLED = "recalled", _("recalled")
+        REPLACED = "replaced", _("replaced by a new election")
+        SEAT_CLOSED = "closed", _("seat closed")
 
     post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="terms")
     seat = models.PositiveSmallIntegerField()
@@ -204,15 +206,23 @@ class Recall(models.Model):
         REPORT = "report", _("awaiting the social-audit report")
         ASSEMBLY = "assembly", _("to be put to the assembly")
         VOTING = "voting", _("before the assembly")
+        REFERENDUM = "referendum", _("put to a referendum")
         RECALLED = "recalled", _("recalled")
         REJECTED = "rejected", _("not recalled")
 
-    OPEN = (Status.PETITION, Status.REPORT, Status.ASSEMBLY, Status.VOTING)
+    class Vote(models.TextChoices):
+        ASSEMBLY = "assembly", _("by the assembly")
+        REFERENDUM = "referendum", _("by referendum")
+
+    OPEN = (Status.PETITION, Status.REPORT, Status.ASSEMBLY, Status.VOTING, Status.REFERENDUM)
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="recalls")
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="recalls")
     grounds = models.TextField(_("grounds"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PETITION)
+    # Who decides: the body's assembly (LOCC Art. 41) or a referendum of its whole electorate
+    # (LOC Art. 50, a commune's parliament spokespeople; run by the federation app, ADR 0066).
+    vote = models.CharField(max_length=10, choices=Vote.choices, default=Vote.ASSEMBLY)
     opened_on = models.DateField()
     electorate = models.PositiveIntegerField()
     needed = models.PositiveIntegerField()
@@ -237,7 +247,9 @@ class Recall(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["term"],
-                condition=models.Q(status__in=["petition", "report", "assembly", "voting"]),
+                condition=models.Q(
+                    status__in=["petition", "report", "assembly", "voting", "referendum"]
+                ),
                 name="one_open_recall_per_term",
             ),
             models.CheckConstraint(condition=models.Q(needed__gte=1), name="recall_needed_min"),

@@ -13,17 +13,20 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from comuna.assemblies.models import Assembly, Decision, Motion
 from comuna.bodies import services as body_services
+from comuna.bodies.models import Body
 from comuna.core import offices as rules
 from comuna.core.errors import InputError, RuleError
 from comuna.core.quorum import check_quorum
 from comuna.core.rulesets import fraction
 from comuna.offices.models import Post, Recall, RecallSignature, Term
 from comuna.offices.services import end_term, params_of
-from comuna.people.models import Resident
+from comuna.offices.signals import term_recalled
+from comuna.people.models import Resident, years_before
 
 
 def _locked(recall: Recall) -> Recall:
@@ -40,15 +43,27 @@ def _record(recall: Recall, kind: str, payload: dict[str, Any], now: dt.datetime
 
 @transaction.atomic
 def open_recall(
-    term: Term, *, grounds: str, by: User, on: dt.date, now: dt.datetime | None = None
+    term: Term,
+    *,
+    grounds: str,
+    by: User,
+    on: dt.date,
+    now: dt.datetime | None = None,
+    body: Body | None = None,
+    vote: str = Recall.Vote.ASSEMBLY,
 ) -> Recall:
     """File a recall petition against the holder of ``term``, once the share of the term the
-    ruleset asks has passed (LOPP Art. 16: the midpoint)."""
+    ruleset asks has passed (LOPP Art. 16: the midpoint).
+
+    ``body`` (default: the post's) is where members sign, by its ruleset; with ``vote``
+    ``referendum`` its whole electorate, down to its councils, votes instead of an assembly.
+    """
     if not grounds.strip():
         raise InputError("recall.no_grounds", "State the grounds of the recall (LOCC Art. 39).")
     if not term.in_force(on):
         raise RuleError("recall.term_not_in_force", "That term is not in force.")
-    _version, params = params_of(term.post.body)
+    body = body or term.post.body
+    _version, params = params_of(body)
     opens = rules.recall_opens_on(
         term.starts_on, term.ends_on, fraction(params, "recall_min_elapsed_term")
     )
@@ -56,15 +71,14 @@ def open_recall(
         raise RuleError(
             "recall.too_early", "A recall may be filed from {on}.", on=opens.isoformat()
         )
-    electorate = Resident.objects.electorate(
-        term.post.body, int(params["member_min_age"]), on
-    ).count()
+    electorate = electorate_of(body, int(params["member_min_age"]), on).count()
     needed = rules.signatures_needed(electorate, fraction(params, "recall_petition_threshold"))
     try:
         with transaction.atomic():
             recall = Recall.objects.create(
-                body=term.post.body,
+                body=body,
                 term=term,
+                vote=vote,
                 grounds=grounds.strip(),
                 opened_on=on,
                 electorate=electorate,
@@ -85,6 +99,7 @@ def open_recall(
             "grounds": recall.grounds,
             "electorate": electorate,
             "needed": needed,
+            "vote": vote,
             "by": by.username,
         },
         now,
@@ -102,7 +117,7 @@ def sign_recall(
         raise RuleError("recall.not_collecting", "This petition no longer takes signatures.")
     _version, params = params_of(recall.body)
     min_age = int(params["member_min_age"])
-    if not Resident.objects.electorate(recall.body, min_age, on).filter(pk=resident.pk).exists():
+    if not electorate_of(recall.body, min_age, on).filter(pk=resident.pk).exists():
         raise RuleError(
             "recall.not_a_member",
             "{name} is not a member of the assembly.",
@@ -137,7 +152,9 @@ def _threshold_reached(
     """The social audit unit reports next; when the accused sits on that unit the request
     goes straight to the coordination collective and on to the assembly (LOCC Art. 41)."""
     recall.threshold_reached_on = on
-    if recall.term.post.unit == Post.Unit.AUDIT:
+    if recall.vote == Recall.Vote.REFERENDUM:
+        recall.status = Recall.Status.REFERENDUM  # LOC Art. 50: no report, no assembly
+    elif recall.term.post.unit == Post.Unit.AUDIT:
         recall.status = Recall.Status.ASSEMBLY
         recall.assembly_due_on = on + dt.timedelta(days=int(params["recall_to_assembly_days"]))
     else:
@@ -154,7 +171,7 @@ def _threshold_reached(
             "signatures": signed,
             "needed": recall.needed,
             "next": recall.status,
-            "due_on": due.isoformat(),
+            "due_on": due.isoformat() if due else None,
         },
         now,
     )
@@ -258,26 +275,71 @@ def settle_recall(decision: Decision, now: dt.datetime | None) -> None:
     """Carry out the assembly's decision on a recall, inside the decision's transaction: an
     approved recall ends the term, bars the holder (LOCC Art. 42) and seats the alternate."""
     recall = _locked(Recall.objects.get(motion=decision.motion))
-    on = timezone.localdate(decision.decided_at)
     recall.decision = decision
-    recall.status = Recall.Status.RECALLED if decision.approved else Recall.Status.REJECTED
+    on = timezone.localdate(decision.decided_at)
+    _settle(recall, decision.approved, on, {"decision": decision.number}, now)
+
+
+def settle_recall_by_referendum(
+    recall: Recall, approved: bool, *, on: dt.date, ref: dict[str, Any], now: dt.datetime | None
+) -> None:
+    """Carry out a recall referendum's result (LOC Art. 50), inside the transaction that
+    closes its count; ``ref`` names the count in the record (e.g. its consultation)."""
+    recall = _locked(recall)
+    if recall.status != Recall.Status.REFERENDUM:
+        raise RuleError("recall.no_referendum_due", "This recall is not awaiting a referendum.")
+    _settle(recall, approved, on, ref, now)
+
+
+def _settle(
+    recall: Recall, approved: bool, on: dt.date, ref: dict[str, Any], now: dt.datetime | None
+) -> None:
+    recall.status = Recall.Status.RECALLED if approved else Recall.Status.REJECTED
     recall.save(update_fields=["decision", "status"])
-    if not decision.approved:
-        _record(recall, "recall.rejected", {"decision": decision.number}, now)
+    if not approved:
+        _record(recall, "recall.rejected", ref, now)
         return
-    term = end_term(recall.term, Term.End.RECALLED, on, now)
-    successor = _seat_alternate(term, on, now)
+    term, successor = _end_recalled_term(recall.term, on, now)
     _record(
         recall,
         "recall.carried_out",
         {
-            "decision": decision.number,
+            **ref,
             "term": term.pk,
             "holder": term.holder_id,
             "successor": successor.pk if successor else None,
         },
         now,
     )
+    term_recalled.send(sender=Recall, recall=recall, term=term, successor=successor, on=on, now=now)
+
+
+def electorate_of(body: Body, min_age: int, on: dt.date) -> QuerySet[Resident]:
+    """Who may sign: the body's members, or for a commune or upper level the members of every
+    council under it (LOC Art. 50: "electores y electoras de la comuna")."""
+    if body.kind == Body.Kind.COUNCIL:
+        return Resident.objects.electorate(body, min_age, on)
+    found, frontier = [], [body.pk]
+    while frontier:
+        frontier = list(Body.objects.filter(parent__in=frontier).values_list("pk", flat=True))
+        found += frontier
+    return Resident.objects.filter(body__in=found, left_on__isnull=True).filter(
+        birth_date__lte=years_before(on, min_age)
+    )
+
+
+def _end_recalled_term(
+    term: Term, on: dt.date, now: dt.datetime | None
+) -> tuple[Term, Term | None]:
+    """End the term and seat the alternate; a term that already ended meanwhile (its seat
+    closed) keeps its end date but is marked recalled, so the ban applies, and no one is
+    seated (ADR 0065)."""
+    if term.ended_on is None:
+        term = end_term(term, Term.End.RECALLED, on, now)
+        return term, _seat_alternate(term, on, now)
+    term.end_reason = Term.End.RECALLED
+    term.save(update_fields=["end_reason"])
+    return term, None
 
 
 def _seat_alternate(term: Term, on: dt.date, now: dt.datetime | None) -> Term | None:

@@ -93,6 +93,7 @@ def test_it_records_a_mandate_then_compares_the_delegate_s_vote_with_it(
     assert sorted(d["member"] for d in deviations) == sorted([scene.councils[0].slug, council.slug])
     own = client_for(None).get(f"/api/bodies/{council.slug}/deviations").json()
     assert [d["item"] for d in own] == [scene.pending.pk]
+    assert (own[0]["recall"], own[0]["recall_status"]) == (None, None)
     with django_assert_max_num_queries(6):
         report = client_for(None).get(f"/api/bodies/{scene.commune.slug}/conformance").json()
     by_member = {m["member"]: m for m in report["members"]}

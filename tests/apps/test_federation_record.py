@@ -93,3 +93,19 @@ def test_it_catches_a_rehashed_forgery_of_the_referendum_result(commune_export):
     _rehash(body)
     assert "approved" in verify.verify_export(data)[0].message
     assert RecordEntry.objects.filter(kind="consultation.closed").count() == 1
+
+
+def test_it_rechecks_a_strict_turnout_quorum_of_a_recall_referendum():
+    # LOC Art. 50: more than 15 % of the register. 150 of 1,000 is not more.
+    rule = {"people": "majority_of_votes", "turnout_quorum": "3/20", "turnout_strict": True}
+    root = {"unit": "c", "parent": None, "level": "commune", "eligible": 1000, "cast": 150,
+            "yes": 80, "no": 70, "reported": 2, "approved": True}  # fmt: skip
+    payload = {"rules": {"commune": rule}, "approved": True, "results": [root]}
+    problems = verify.check_consultation(payload)
+    assert problems and "turnout quorum" in problems[0]
+    payload["results"] = [{**root, "approved": False}]
+    payload["approved"] = False
+    assert verify.check_consultation(payload) == []
+    payload["results"] = [{**root, "cast": 151, "no": 71}]
+    payload["approved"] = True
+    assert verify.check_consultation(payload) == []

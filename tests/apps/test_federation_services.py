@@ -139,7 +139,7 @@ def test_it_elects_delegates_by_the_council_assembly_only():
 
 def _commune_in_session(mandates: dict[int, str] | None = None):
     commune = fb.found_commune()
-    fb.elect_delegates(commune)
+    fb.elect_delegates(commune, now=fb.two_years_ago())
     session = fb.session(commune)
     item = session.items.get()
     councils = list(Body.objects.filter(parent=commune).order_by("pk"))

@@ -117,7 +117,7 @@ def test_it_shows_the_effect_of_leaving_before_the_decision(client):
 
 def test_it_runs_a_session_with_mandates_and_shows_the_deviation(client):
     commune = fb.found_commune()
-    fb.elect_delegates(commune)
+    fb.elect_delegates(commune, now=fb.two_years_ago())
     session = fb.session(commune)
     item = session.items.get()
     councils = list(Body.objects.filter(parent=commune).order_by("pk"))
@@ -161,10 +161,18 @@ def test_it_runs_a_session_with_mandates_and_shows_the_deviation(client):
     assert "Mandates followed, per member body" in overview
     deviation = Deviation.objects.get()
     recall = reverse("federation_recall", args=[seats[2].member.slug, deviation.pk])
-    assert client.post(recall).status_code == 302
+    response = client.post(recall)
+    deviation.refresh_from_db()
+    # A Venezuelan commune recalls its delegates by referendum (LOC Art. 50): the petition
+    # is the commune's.
+    assert response.url == reverse("recall_detail", args=[commune.slug, deviation.recall_id])
     assert RecordEntry.objects.filter(
         body=seats[2].member, kind="delegate.recall_requested"
     ).exists()
+    page = client.get(reverse("federation_delegate", args=[commune.slug, deviant.pk]))
+    assert f"Recall of {deviant.resident.full_name}" in page.content.decode()
+    assert "collecting signatures" in page.content.decode()
+    assert client.post(recall).status_code == 409
 
 
 def test_it_refuses_an_unknown_member_action_and_a_foreign_meeting(client):

@@ -9,11 +9,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from comuna.bodies.models import Body, RecordEntry
-from comuna.federation.models import Deviation, Founding
+from comuna.bodies import services as bodies
+from comuna.bodies.models import Body, RecordEntry, Role
+from comuna.federation.models import Delegate, Deviation, Founding
 from comuna.people.models import Resident
 from tests import builders
 from tests import federation_builders as fb
+from tests.apps import offices_scene as scene
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,8 +81,18 @@ def test_it_founds_a_commune_and_shows_a_delegate_deviating_from_the_mandate(pag
     login(page, base, "marta")
     commune = found_by_referendum(page, base, councils)
 
-    # Each council's assembly elects its delegate.
+    # The third council's assembly lets its delegate be recalled at any time ("mandar
+    # obedeciendo"; the Venezuelan default waits for mid-term, LOPP Art. 16), and Marta sits
+    # on its electoral commission, which runs recalls.
+    scene.amend(councils[2], recall_min_elapsed_term="0/1")
+    # The commune sends delegates' recalls to the councils' assemblies (the Venezuelan
+    # default is a referendum of the whole commune, LOC Art. 50).
+    fb.recall_in_member_assemblies(commune)
+    bodies.grant_role(councils[2], fb.marta(), Role.Kind.ELECTORAL_COMMISSION, granted_by=fb.luis())
+
+    # Each council's assembly elects its delegate, and the third one an alternate.
     delegates = {}
+    alternate = Resident.objects.of_body(councils[2]).order_by("pk").first()
     for council in councils:
         fb.assembly_in_session(council)
         delegate = Resident.objects.of_body(council).order_by("pk").last()
@@ -88,6 +100,8 @@ def test_it_founds_a_commune_and_shows_a_delegate_deviating_from_the_mandate(pag
         page.goto(f"{base}/b/{council.slug}/federation/delegation/")
         election = form_with(page, "Registrar la elección del vocero o vocera")
         election.get_by_label("Vocero o vocera electa").select_option(label=delegate.full_name)
+        if council == councils[2]:
+            election.get_by_label("Suplente").select_option(label=alternate.full_name)
         election.get_by_role("button").click()
         assert page.get_by_role("link", name=delegate.full_name).is_visible(), page.locator(
             "main"
@@ -134,9 +148,46 @@ def test_it_founds_a_commune_and_shows_a_delegate_deviating_from_the_mandate(pag
     page.get_by_role("link", name=deviant.full_name).first.click()
     assert page.get_by_role("heading", name="Desviaciones del mandato").is_visible()
     assert page.locator(".deviation").get_by_text("Planta de gas comunal").is_visible()
+    assert page.get_by_text(f"Suplente: {alternate.full_name}").is_visible()
+    delegate_url = page.url
     page.get_by_role("button", name="Abrir la revocatoria de este vocero o vocera").click()
-    assert page.get_by_text("revocatoria solicitada").is_visible()
+    recall_and_seat_the_alternate(page, councils[2], alternate)
     page.goto(f"{base}/b/{councils[2].slug}/record/")
     assert page.get_by_role("cell", name="mandate.deviation").is_visible()
+    for kind in ("recall.carried_out", "delegate.recalled", "delegate.succeeded"):
+        assert page.get_by_role("cell", name=kind, exact=True).first.is_visible()
     assert Deviation.objects.get().member == councils[2]
     assert RecordEntry.objects.filter(body=commune, kind="parliament.decision").count() == 1
+
+    # The delegate's page: recalled, and the alternate now holds the seat.
+    page.goto(delegate_url)
+    assert page.locator(".recalled").get_by_text("revocado").is_visible()
+    assert page.locator(".deviation").get_by_text("revocado").is_visible()
+    page.locator(".successor").get_by_role("link", name=alternate.full_name).click()
+    assert page.get_by_role("heading", name=alternate.full_name).is_visible()
+    assert (
+        Delegate.objects.get(seat__member=councils[2], ended_on__isnull=True).resident == alternate
+    )
+
+
+def recall_and_seat_the_alternate(page, council: Body, alternate: Resident) -> None:
+    """The council's offices path: a signature reaches 10 %, the social audit unit reports,
+    the recall motion goes to the council's assembly, which approves it."""
+    assert page.get_by_text("recogiendo firmas").first.is_visible()
+    signer = Resident.objects.of_body(council).order_by("pk")[3]
+    page.get_by_label("Buscar un integrante por nombre o cédula").fill(signer.last_names)
+    page.get_by_role("button", name="Buscar").click()
+    page.get_by_role("button", name=f"Registrar la firma de {signer.full_name}").click()
+    assert page.locator(".signatures-count").inner_text() == "1"  # 10 % of 10 members
+    page.get_by_label("Informe de la Unidad de Contraloría Social").fill("Votó contra el mandato.")
+    page.get_by_role("button", name="Consignar el informe").click()
+    assembly = fb.assembly_in_session(council)
+    page.get_by_label("Asamblea", exact=True).select_option(str(assembly.pk))
+    page.get_by_label("Método de votación").select_option("open_count")
+    page.get_by_role("button", name="Llevar a la asamblea").click()
+    page.get_by_role("button", name="Abrir la votación").click()
+    page.get_by_label("Sí").fill("7")
+    page.get_by_label("No", exact=True).fill("2")
+    page.get_by_label("Abstención").fill("1")
+    page.get_by_role("button", name="Cerrar la votación y registrar la decisión").click()
+    assert page.get_by_text("aprobada").first.is_visible()

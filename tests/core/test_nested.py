@@ -332,3 +332,35 @@ def test_it_founds_a_commune_only_with_a_yes_majority_and_fifteen_percent_turnou
     assert (enough.node("commune").totals.cast, enough.node("commune").approved) == (150, True)
     no_wins = roll_up(tree, [report("c1", 400, 30, 50), report("c2", 600, 40, 30)], rules)
     assert not no_wins.node("commune").approved
+
+
+def test_it_recalls_by_referendum_only_with_turnout_strictly_above_fifteen_percent() -> None:
+    # LOC Art. 50: recalled if a majority votes yes and turnout is more than 15 % of the
+    # register. Exactly 150 of 1,000 is not enough, where the founding's "at least" passes.
+    tree = (Unit("commune", None, "commune"), Unit("c1", "commune"), Unit("c2", "commune"))
+    strict = {"commune": LevelRule(turnout_quorum=Fraction(3, 20), turnout_strict=True)}
+    at_least = {"commune": LevelRule(turnout_quorum=Fraction(3, 20))}
+    exactly = [report("c1", 400, 40, 10), report("c2", 600, 40, 60)]
+    assert roll_up(tree, exactly, at_least).node("commune").approved
+    node = roll_up(tree, exactly, strict).node("commune")
+    assert (node.turnout.required, node.approved) == (151, False)
+    assert "turnout quorum missed: 150 cast, 151 needed" in node.notes
+    more = [report("c1", 400, 41, 10), report("c2", 600, 40, 60)]
+    assert roll_up(tree, more, strict).node("commune").approved
+
+
+@given(federations())
+def test_it_hashes_a_strict_quorum_and_leaves_other_rules_as_before(case) -> None:
+    tree, reports = case
+    level = tree[0].level
+    plain = roll_up(tree, reports, {level: LevelRule(turnout_quorum=Fraction(1, 3))})
+    strict = roll_up(
+        tree, reports, {level: LevelRule(turnout_quorum=Fraction(1, 3), turnout_strict=True)}
+    )
+    assert plain.input_digest != strict.input_digest
+    root = strict.node(strict.root)
+    assert root.turnout is not None
+    assert root.turnout.reached == (root.totals.cast * 3 > root.totals.eligible)
+    assert plain.node(plain.root).turnout.reached == (
+        plain.node(plain.root).totals.cast * 3 >= plain.node(plain.root).totals.eligible
+    )

@@ -1,6 +1,6 @@
 """The vectorised roll-up (nested_fast) against the Python reference: same nodes, same
 digests, same errors, on random trees with half-weight members, ties, missing reports,
-turnout quorums and double majorities."""
+turnout quorums (at least, or strictly more) and double majorities."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ def level_rules(draw: st.DrawFn, levels: list[str]) -> dict[str, LevelRule]:
                 turnout_quorum=draw(st.sampled_from(THRESHOLDS)),
                 members_majority=draw(st.booleans()),
                 tie=draw(st.sampled_from(TIE_POLICIES)),
+                turnout_strict=draw(st.booleans()),  # LOC Art. 50: more than the share
             )
     return rules
 

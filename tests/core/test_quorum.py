@@ -78,3 +78,31 @@ def test_it_refuses_a_negative_electorate() -> None:
 def test_it_counts_an_empty_electorate_as_a_zero_share() -> None:
     result = check_quorum(0, 0, Fraction(1, 3))
     assert (result.required, result.reached, result.share) == (0, True, Fraction(0))
+
+
+@given(electorates, thresholds)
+def test_it_requires_the_smallest_head_count_strictly_above_the_threshold(electorate, threshold):
+    # LOC Art. 50: a recall referendum needs a turnout "mayor al quince por ciento".
+    required = required_attendance(electorate, threshold, strict=True)
+    assert required > threshold * electorate
+    assert required - 1 <= threshold * electorate
+    ceiling = required_attendance(electorate, threshold)
+    assert required == ceiling + (ceiling == threshold * electorate)
+
+
+@given(
+    st.integers(1, 10**6).flatmap(lambda e: st.tuples(st.just(e), st.integers(0, e))), thresholds
+)
+def test_it_is_reached_strictly_exactly_when_the_share_present_exceeds_the_threshold(
+    case, threshold
+):
+    electorate, present = case
+    result = check_quorum(electorate, present, threshold, strict=True)
+    assert result.reached == (Fraction(present, electorate) > threshold)
+
+
+def test_it_refuses_exactly_fifteen_percent_under_a_strict_quorum() -> None:
+    assert required_attendance(1000, Fraction(3, 20), strict=True) == 151
+    assert required_attendance(1001, Fraction(3, 20), strict=True) == 151  # 150.15 < 151
+    assert not check_quorum(1000, 150, Fraction(3, 20), strict=True).reached
+    assert check_quorum(1000, 151, Fraction(3, 20), strict=True).reached

@@ -133,6 +133,11 @@ def test_it_parses_rule_specs() -> None:
         tally_command.parse_rule("no-equals-sign")
 
 
+def test_it_parses_a_strict_turnout_quorum() -> None:
+    level, rule = tally_command.parse_rule("commune=over=3/20")
+    assert (level, rule.turnout_quorum, rule.turnout_strict) == ("commune", Fraction(3, 20), True)
+
+
 def test_it_runs_the_command_without_importing_django() -> None:
     import subprocess
     import sys

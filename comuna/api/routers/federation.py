@@ -180,6 +180,8 @@ class DeviationOut(Schema):
     vote: str
     recorded_at: dt.datetime
     recall_requested_at: dt.datetime | None
+    recall: int | None = Field(None, description="The recall opened on this deviation.")
+    recall_status: str | None = Field(None, description="Its step, or recalled / rejected.")
 
 
 class MandateIn(Schema):
@@ -374,7 +376,7 @@ def list_deviations(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
     body = body_by_slug(slug)
     found = (
         Deviation.objects.filter(Q(member=body) | Q(vote__item__session__body=body))
-        .select_related("member", "delegate__resident", "vote__item__session__body")
+        .select_related("member", "delegate__resident", "vote__item__session__body", "recall")
         .order_by("-recorded_at", "-pk")
     )
     return [
@@ -391,6 +393,8 @@ def list_deviations(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
             "vote": d.vote.choice,
             "recorded_at": d.recorded_at,
             "recall_requested_at": d.recall_requested_at,
+            "recall": d.recall_id,
+            "recall_status": d.recall.status if d.recall else None,
         }  # fmt: skip
         for d in found
     ]

@@ -7,6 +7,7 @@ from comuna.federation.services.consultations import (
     open_consultation,
     report_unit,
 )
+from comuna.federation.services.delegate_offices import request_recall
 from comuna.federation.services.founding import (
     disseminate_charter,
     join_federation,
@@ -22,7 +23,6 @@ from comuna.federation.services.mandates import (
     flag_deviation,
     ratify_item,
     record_mandate,
-    request_recall,
 )
 from comuna.federation.services.parliament import (
     convene_session,
@@ -31,6 +31,7 @@ from comuna.federation.services.parliament import (
     make_request,
     open_session,
 )
+from comuna.federation.services.recall_referendum import open_recall_referendum
 
 __all__ = [
     "cast_consultation_ballot",
@@ -47,6 +48,7 @@ __all__ = [
     "leave_federation",
     "make_request",
     "open_consultation",
+    "open_recall_referendum",
     "open_referendum",
     "open_session",
     "ratify_item",

@@ -50,6 +50,8 @@ def _check_rules(rules: dict[str, Any]) -> dict[str, Any]:
             "turnout_quorum": f"{quorum.numerator}/{quorum.denominator}",
             "members_majority": bool(spec.get("members_majority", False)),
         }
+        if spec.get("turnout_strict"):  # more than the share (LOC Art. 50), ADR 0066
+            clean[level]["turnout_strict"] = True
     return clean
 
 
@@ -269,4 +271,8 @@ def close_consultation(
     if consultation.kind == Consultation.Kind.FOUNDING:
         status = Founding.Status.APPROVED if root.approved else Founding.Status.REJECTED
         Founding.objects.filter(referendum=consultation).update(status=status)
+    if consultation.kind == Consultation.Kind.RECALL:
+        from comuna.federation.services import recall_referendum  # imports this module
+
+        recall_referendum.settle(consultation, root.approved, now)
     return consultation

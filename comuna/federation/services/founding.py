@@ -14,6 +14,7 @@ from comuna.bodies.services import current_ruleset, post_entry
 from comuna.core import rulesets
 from comuna.core.errors import InputError, RuleError
 from comuna.federation.models import Delegate, Founding, Seat, Session
+from comuna.federation.services import delegate_offices
 from comuna.federation.services.common import MEMBER_KINDS, lock, now_or, params_of
 from comuna.federation.services.consultations import start_consultation
 
@@ -285,7 +286,9 @@ def leave_federation(
     _no_session_in_progress(body)
     before = Body.objects.filter(parent=body).count()
     seats = Seat.objects.filter(body=body, member=member, closed_on__isnull=True)
-    Delegate.objects.filter(seat__in=seats, ended_on__isnull=True).update(ended_on=on)
+    sitting = Delegate.objects.filter(seat__in=seats, ended_on__isnull=True)
+    delegate_offices.end_terms(list(sitting.select_related("term")), on, now)
+    sitting.update(ended_on=on)
     seats.update(closed_on=on)
     Body.objects.filter(pk=member.pk).update(parent=None)
     post_entry(

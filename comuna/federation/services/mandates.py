@@ -158,32 +158,6 @@ def flag_deviation(vote: DelegateVote, *, now: dt.datetime | None = None) -> Dev
 
 
 @transaction.atomic
-def request_recall(deviation: Deviation, *, by: User, now: dt.datetime | None = None) -> Deviation:
-    """Open the way to recalling the delegate: recorded in the member body's record.
-
-    The petition and the recall vote belong to the offices app (recall of office holders); this
-    step is the hook it picks up.
-    """
-    deviation = (
-        Deviation.objects.select_for_update(of=("self",))
-        .select_related("delegate", "member")
-        .get(pk=deviation.pk)
-    )
-    if deviation.recall_requested_at is not None:
-        raise RuleError("recall.already_requested", "A recall has already been requested.")
-    deviation.recall_requested_at = now_or(now)
-    deviation.save(update_fields=["recall_requested_at"])
-    post_entry(
-        deviation.member,
-        "delegate.recall_requested",
-        {"delegate": deviation.delegate.resident_id, "seat": deviation.delegate.seat.label,
-         "deviation": deviation.pk, "by": by.username},
-        now,
-    )  # fmt: skip
-    return deviation
-
-
-@transaction.atomic
 def close_item(item: Item, *, by: User, now: dt.datetime | None = None) -> Item:
     """Count the delegates' votes by a majority of the parliament's members (LOC Art. 26).
 

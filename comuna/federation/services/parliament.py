@@ -17,6 +17,7 @@ from comuna.core import federation as rules
 from comuna.core.errors import InputError, RuleError
 from comuna.core.rulesets import fraction
 from comuna.federation.models import Delegate, Item, Request, Seat, Session, Speaker
+from comuna.federation.services import delegate_offices
 from comuna.federation.services.common import is_within, lock, now_or, params_of
 from comuna.people.models import Resident
 
@@ -74,9 +75,12 @@ def elect_delegate(
     by: User,
     assembly: Assembly | None = None,
     parliament: Session | None = None,
+    alternate: Resident | None = None,
     now: dt.datetime | None = None,
 ) -> Delegate:
-    """Record the delegate a member body's assembly elected to its seat, for the term."""
+    """Record the delegate a member body's assembly elected to its seat, for the term, with
+    the alternate it named (LOC Art. 23). The delegate holds an office of the member body
+    too (ADR 0064): its eligibility rules apply, and its assembly may recall them."""
     lock(seat.body)
     seat = (
         Seat.objects.select_for_update(of=("self",))
@@ -92,32 +96,47 @@ def elect_delegate(
         )
     fields = meeting(seat.member, assembly, parliament)
     _no_session_in_progress(seat.body)
-    if resident.left_on is not None or not is_within(resident.body_id, seat.member):
-        raise RuleError(
-            "delegate.not_a_member", "{name} is not a member of {body}.",
-            name=resident.full_name, body=seat.member.name,
-        )  # fmt: skip
+    if alternate is not None and alternate.pk == resident.pk:
+        raise InputError("delegate.alternate_is_delegate", "The alternate must be someone else.")
     params = params_of(seat.body)
     today = timezone.localdate(now_or(now))
-    if resident.age(today) < params["spokesperson_min_age"]:
-        raise RuleError(
-            "delegate.too_young",
-            "A delegate must be at least {age}.",
-            age=params["spokesperson_min_age"],
-        )
+    _check_members([resident] + ([alternate] if alternate else []), seat.member, params, today)
+    ends_on = _years_after(today, params["parliament_term_years"])
+    term = delegate_offices.open_term(
+        seat, resident, alternate, ends_on=ends_on, federation=params, now=now
+    )
     Delegate.objects.filter(seat=seat, ended_on__isnull=True).update(ended_on=today)
     delegate = Delegate.objects.create(
-        seat=seat, resident=resident, elected_on=today,
-        term_ends_on=_years_after(today, params["parliament_term_years"]), **fields,
-    )  # fmt: skip
+        seat=seat, resident=resident, elected_on=today, term_ends_on=ends_on, term=term, **fields
+    )
     payload = {
         "federation": seat.body.slug, "seat": seat.label, "member": seat.member.slug,
-        "resident": resident.pk, "term_ends_on": delegate.term_ends_on.isoformat(),
+        "resident": resident.pk, "alternate": alternate.pk if alternate else None,
+        "term": term.pk, "term_ends_on": delegate.term_ends_on.isoformat(),
         **_ref(fields), "by": by.username,
     }  # fmt: skip
     post_entry(seat.body, "delegate.elected", payload, now)
     post_entry(seat.member, "delegate.elected", payload, now)
     return delegate
+
+
+def _check_members(
+    people: list[Resident], member: Body, params: dict[str, Any], today: dt.date
+) -> None:
+    """The delegate and the alternate belong to the member body and are old enough."""
+    for person in people:
+        if person.left_on is not None or not is_within(person.body_id, member):
+            raise RuleError(
+                "delegate.not_a_member", "{name} is not a member of {body}.",
+                name=person.full_name, body=member.name,
+            )  # fmt: skip
+    for person in people:
+        if person.age(today) < params["spokesperson_min_age"]:
+            raise RuleError(
+                "delegate.too_young",
+                "A delegate must be at least {age}.",
+                age=params["spokesperson_min_age"],
+            )
 
 
 def _support(body: Body, kind: str) -> dict[str, list[Request]]:
