@@ -50,6 +50,9 @@ HOUSEHOLDS, RESIDENTS = 180, 500
 NEWCOMER_FAMILIES = 2
 TODAY_MISSING = 3  # today's assembly lacks this many for its quorum: the visitor adds them
 VOTING_SHARE = 0.95  # a few attendees always step out before a vote
+# Below this census the demo keeps to the census and the assemblies: the offices' elections,
+# the budget's vote, the lottery's quotas and the commune's delegates need enough people.
+DOMAINS_MIN_RESIDENTS = 200
 
 
 # Something done inside an assembly in session: (assembly, attendees, clock) -> clock after.
@@ -166,7 +169,8 @@ class DemoBuilder:
         people.import_census(body, demo_census.as_csv(rows), now=census_at)
         self.name_accounts(body, today)
         self.body = body
-        self.plan_domains(days)
+        if residents >= DOMAINS_MIN_RESIDENTS:
+            self.plan_domains(days)
         for index, (day, meeting) in enumerate(zip(days, demo_script.PAST_YEAR, strict=True)):
             self.run_events(body, until=self.at(day, meeting.hour) - dt.timedelta(days=10))
             self.register_arrivals(body, until=self.at(day, 0) - dt.timedelta(days=10))

@@ -246,7 +246,8 @@ class DemoOffices:
         end = max(when + dt.timedelta(minutes=10), self.b.now - dt.timedelta(hours=1))
         signers = [r for r in self.adults(on, 18, 80) if r.pk != term.holder_id]
         step = (end - when) / (RECALL_SIGNATURES + 1)
-        for i, resident in enumerate(signers[:RECALL_SIGNATURES], 1):
+        # Under way: short of the threshold, which would move the petition on.
+        for i, resident in enumerate(signers[: min(RECALL_SIGNATURES, petition.needed - 1)], 1):
             moment = when + step * i
             self.b.register_arrivals(self.body, until=moment)
             recalls.sign_recall(
