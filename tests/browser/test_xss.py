@@ -55,8 +55,11 @@ def hostile(transactional_db) -> Populated:
 
 
 def is_error(message) -> bool:
-    # Browsers ask for /favicon.ico on their own; Comuna has none and answers 404.
-    return message.type == "error" and not message.location.get("url", "").endswith("favicon.ico")
+    # Browsers ask for /favicon.ico on their own; Comuna has none and answers 404. A page that
+    # answers 409 (an action refused for now, the object shown) is logged as a failed load.
+    if message.type != "error" or "status of 409 (Conflict)" in message.text:
+        return False
+    return not message.location.get("url", "").endswith("favicon.ico")
 
 
 def visit_all(page, base: str, scene: Populated) -> dict[str, str]:
