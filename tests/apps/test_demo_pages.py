@@ -19,6 +19,7 @@ from django.test import Client
 
 from comuna import cli, demo, demo_budget, demo_commune, demo_offices
 from comuna.assemblies.models import Assembly, Motion
+from comuna.bodies.export import export_record
 from comuna.bodies.models import Body, RecordEntry
 from comuna.budgets.models import BudgetProcess, Project, Spending
 from comuna.federation.models import (
@@ -31,6 +32,7 @@ from comuna.federation.models import (
 )
 from comuna.lots.models import Lottery
 from comuna.offices.models import Election, Post, Recall, Report, Term
+from comuna.verify import verify_export
 from tests.apps.test_authorisation import ROUTES
 
 pytestmark = pytest.mark.django_db
@@ -171,8 +173,17 @@ def test_it_founds_the_commune_and_records_the_deviation(built):
     assert {c.kind for c in closed} == {Consultation.Kind.FOUNDING, Consultation.Kind.QUESTION}
 
 
-def test_it_keeps_every_record_of_the_demo_in_time_order(built):
-    for body in Body.objects.all():
+def test_it_keeps_every_record_of_the_demo_verifiable_and_in_time_order(built):
+    bodies = list(Body.objects.order_by("pk"))
+    exported = export_record(bodies)
+    assert verify_export(exported) == []
+    kinds = {entry["kind"] for body in exported["bodies"] for entry in body["entries"]}
+    assert {
+        "election.counted", "lot.drawn", "roster.turn", "report.filed", "recall.signed",
+        "budget.result", "lottery.drawn", "founding.started", "delegate.elected",
+        "mandate.given", "mandate.deviation", "consultation.unit_reported",
+    } <= kinds  # fmt: skip
+    for body in bodies:
         times = list(
             RecordEntry.objects.filter(body=body)
             .order_by("seq")
