@@ -25,7 +25,7 @@ from comuna.offices import election_services as elections
 from comuna.offices import recall_services as recalls
 from comuna.offices import rotation_services as rotation
 from comuna.offices import services as offices
-from comuna.offices.models import Election, Post, Term
+from comuna.offices.models import Candidacy, Election, Post, Term
 from comuna.people.models import Resident
 
 if TYPE_CHECKING:
@@ -109,11 +109,23 @@ class DemoOffices:
         self.rng.shuffle(people)
         return people
 
+    def holders(self) -> set[int]:
+        terms = Term.objects.filter(post__body=self.body, ended_on__isnull=True)
+        return set(terms.values_list("holder", flat=True))
+
     def stand(self, election: Election, wanted: int, when: dt.datetime) -> None:
-        """Register ``wanted`` eligible candidates (the ineligible are turned away)."""
+        """Register ``wanted`` eligible candidates who hold no other post and stand for no
+        other (the ineligible are turned away by the service)."""
+        busy = self.holders() | set(
+            Candidacy.objects.filter(election__body=self.body)
+            .exclude(election__status=Election.Status.COUNTED)
+            .values_list("resident", flat=True)
+        )
         for resident in self.adults(election.held_on):
             if election.candidacies.count() == wanted:
                 return
+            if resident.pk in busy:
+                continue
             try:
                 elections.register_candidacy(
                     election, resident, by=self.b.users["electoral"], now=when
@@ -203,7 +215,8 @@ class DemoOffices:
         self.establish(when)
         on = self.day_of(when)
         post = self.post(DEPORTE)
-        volunteers = self.adults(on, 18, 30)[:6]
+        holders = self.holders()
+        volunteers = [r for r in self.adults(on, 18, 30) if r.pk not in holders][:6]
         rotation.draw_by_lot(
             post, volunteers, seed="cancha vereda 7, sorteo de la vocería de deporte",
             by=self.b.users["electoral"], on=on, now=when + dt.timedelta(minutes=20),
