@@ -4,10 +4,10 @@ Played by ``comuna.demo`` through the real services, in time order with the asse
 budget follows the Plan Comunitario: proposals after the assembly set its priorities, the
 feasibility review (one project turned down), a vote with personal phone codes (and a few
 paper ballots), the result by the ruleset's rule (Method of Equal Shares completed by Add1)
-and the first spending lines. The ballots are drawn so that the rule's point shows: El
-Manantial, the small sector by the river, votes for its own access ramp and sewer; greedy
-counting by votes would fund only the big projects the rest of the barrio backs, MES gives
-El Manantial's voters their share. The lottery draws a mediation panel among volunteers with
+and the first spending lines. The ballots are drawn so that the rule's point shows: the
+river side (El Manantial and the lower part of La Ceiba), a fifth of the voters, backs its
+access ramp and sewer; greedy counting by votes funds only the big works the rest of the
+barrio backs, MES gives the river side its share. The lottery draws a mediation panel among volunteers with
 quotas by sex and sector, the numbers announced in an assembly.
 """
 
@@ -62,6 +62,10 @@ PROJECTS = (
     ("Tanque elevado de 10.000 litros para La Ceiba", "540000",
      "Un tanque en la parte alta de La Ceiba que se llene los días de bombeo.", "all"),
 )  # fmt: skip
+# How the ballots are drawn (ADR 0110): who votes, the river side's share of the ballots,
+# how much of the rest of the barrio backs each big work.
+TURNOUT, RIVER_SHARE = 0.5, 0.2
+MAJORITY = {"P1": 0.95, "P2": 0.85, "P3": 0.7}
 NOT_FEASIBLE = {
     "P11": "Hidrolara no autoriza tanques en la red de la calle 3 hasta cambiar la tubería "
     "matriz; se propone de nuevo el año próximo."
@@ -73,7 +77,7 @@ REVIEW_NOTES = {
 SPENDING = (
     ("P1", 5, "390000", "Primer lote de tubo de 4 pulgadas (250 metros)", "Factura 0412", 35),
     ("P4", 6, "120000", "Cemento, cabilla y arena para la rampa", "Factura 1187", 40),
-    ("P9", 8, "61000", "Semillas, mangueras y goteros para el huerto escolar", "Factura 0090", 60),
+    ("P2", 8, "280000", "Primera entrega de la estructura metálica del techo", "Factura 0090", 25),
 )
 LOTTERY_TITLE = "Comisión de mediación vecinal"
 LOTTERY_NUMBERS = "3 7 1 9 4 2"
@@ -135,19 +139,24 @@ class DemoBudget:
             )
 
     def vote(self, when: dt.datetime) -> None:
-        """Codes go out; most members vote from their phones, a few on paper."""
+        """Codes go out; about half the members vote, most from their phones, a few on paper.
+
+        A fifth of the ballots come from the river side (El Manantial first, then the lower
+        part of La Ceiba): they back the ramp and the sewer; the rest back the big works.
+        """
         assert self.process is not None
         budgets.advance_phase(self.process, by=self.b.users["vocera"], now=when)
         codes = VotingCode.objects.filter(process=self.process).select_related(
             "resident__household"
         )
         rng = self.b.rng
-        for index, code in enumerate(codes.order_by("pk")):
-            river = code.resident.household.sector == MANANTIAL
-            if rng.random() > (0.8 if river else 0.45):
-                continue
-            marks = self.ballot(river)
-            if index % 15 == 0:
+        voters = [code for code in codes.order_by("pk") if rng.random() < TURNOUT]
+        near = {MANANTIAL: 0, "La Ceiba": 1}
+        voters.sort(key=lambda code: near.get(code.resident.household.sector, 2))
+        river = round(len(voters) * RIVER_SHARE)
+        for index, code in enumerate(voters):
+            marks = self.ballot(index < river)
+            if index % 15 == 7:
                 budgets.enter_paper_ballot(
                     self.process, code.resident, marks, by=self.b.users["electoral"]
                 )
@@ -158,11 +167,17 @@ class DemoBudget:
         rng = self.b.rng
         chosen = []
         for number, (_t, _c, _d, backers) in enumerate(PROJECTS, 1):
-            if f"P{number}" in NOT_FEASIBLE:
+            code = f"P{number}"
+            if code in NOT_FEASIBLE:
                 continue
-            share = {"most": 0.1 if river else 0.85, "manantial": 0.9 if river else 0.04}
-            if rng.random() < share.get(backers, 0.3):
-                chosen.append((f"P{number}", 1))
+            if backers == "most":
+                share = 0.1 if river else MAJORITY[code]
+            elif backers == "manantial":
+                share = 0.9 if river else 0.03
+            else:
+                share = 0.1 if river else 0.2
+            if rng.random() < share:
+                chosen.append((code, 1))
         return chosen or [("P6", 1)]
 
     def result(self, when: dt.datetime) -> None:
