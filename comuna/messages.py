@@ -63,6 +63,7 @@ MESSAGES: dict[str, Any] = {
     "budget.no_ballots": gettext_lazy("No ballot has been cast."),
     "budget.no_next_phase": gettext_lazy("This process has no further phase."),
     "budget.no_project_title": gettext_lazy("A project needs a title."),
+    "budget.no_result": gettext_lazy("This process has no result yet."),
     "budget.no_projects": gettext_lazy("There are no proposals to review."),
     "budget.no_title": gettext_lazy("A budget process needs a title."),
     "budget.not_a_voter": gettext_lazy("%(name)s is not in this process's electorate."),
@@ -204,6 +205,7 @@ MESSAGES: dict[str, Any] = {
     "consultation.bad_choice": gettext_lazy("A ballot says yes, no or blank."),
     "consultation.bad_rule": gettext_lazy("The rule for level %(level)s is not valid."),
     "consultation.closed": gettext_lazy("This consultation is closed."),
+    "consultation.counts_required": gettext_lazy("Enter at least the yes and no counts."),
     "consultation.mixed_sources": gettext_lazy(
         "Ballots were cast on phones here: report those, not a paper count."
     ),
@@ -233,6 +235,8 @@ MESSAGES: dict[str, Any] = {
     "federation.session_in_progress": gettext_lazy(
         "The parliament is in session; membership changes wait until it closes."
     ),
+    "federation.unknown_item": gettext_lazy("The federation has no item %(item)s."),
+    "federation.unknown_seat": gettext_lazy("This parliament has no seat %(seat)s."),
     "founding.bad_dissemination_date": gettext_lazy(
         "Dissemination starts between the notification and today."
     ),

@@ -234,6 +234,8 @@ def check_draw(payload: dict[str, Any]) -> list[str]:
 def verify_body(body: dict[str, Any]) -> list[Problem]:
     slug = body.get("slug", "?")
     prev = GENESIS
+    # Each consultation's station reports seen so far, to check the closing count against.
+    reports: dict[Any, dict[str, Any]] = {}
     for position, entry in enumerate(body.get("entries", []), 1):
         seq = entry.get("seq")
         if seq != position:
@@ -241,8 +243,8 @@ def verify_body(body: dict[str, Any]) -> list[Problem]:
         if entry.get("prev_hash") != prev:
             return [Problem(slug, seq, "does not link to the previous entry")]
         try:
-            found = _check_entry(entry)
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            found = _check_entry(entry, reports)
+        except (KeyError, TypeError, ValueError, AttributeError, ZeroDivisionError) as error:
             # A tampered field of the wrong shape is a bad entry to name, not a crash.
             found = [f"malformed entry ({type(error).__name__}: {error})"]
         if found:
@@ -253,15 +255,20 @@ def verify_body(body: dict[str, Any]) -> list[Problem]:
     return []
 
 
-def _check_entry(entry: dict[str, Any]) -> list[str]:
+def _check_entry(entry: dict[str, Any], reports: dict[Any, dict[str, Any]]) -> list[str]:
     if _hash(entry) != entry.get("hash"):
         return ["hash does not match its content (altered)"]
+    payload = entry["payload"]
+    if entry["kind"] == "consultation.unit_reported":
+        reports.setdefault(payload["consultation"], {})[payload["unit"]] = payload
+        return []
+    if entry["kind"] == "consultation.closed":
+        return check_consultation(payload, reports.get(payload["consultation"], {}))
     checks = {
         "decision.made": check_decision,
         "budget.result": check_budget_result,
         "budget.spending": check_spending,
         "parliament.decision": check_parliament_decision,
-        "consultation.closed": check_consultation,
         "election.counted": check_election,
         "lottery.drawn": check_draw,
     }
@@ -286,41 +293,128 @@ def check_parliament_decision(payload: dict[str, Any]) -> list[str]:
             problems.append(f"a vote {choice!r} under mandate {mandate!r} is not {conformance!r}")
     if recount != payload["counts"]:
         problems.append(f"public votes recount {recount} differs from {payload['counts']}")
+    seats = [vote[0] for vote in payload["votes"]]
+    if len(set(seats)) != len(seats):
+        problems.append("a seat voted twice")
     return problems
 
 
-def check_consultation(payload: dict[str, Any]) -> list[str]:
-    """A closed consultation: every body's totals are the sums of its members' totals, and the
-    root's result follows from a majority of votes and its turnout quorum (when the root's rule
-    asks no majority of member bodies)."""
-    problems = []
-    results = payload["results"]
+def _people_approved(rule: dict[str, Any], node: dict[str, Any]) -> bool:
+    """The level's people rule on the node's own totals (blank and spoilt ballots abstain)."""
+    counts = {
+        "yes": node["yes"],
+        "no": node["no"],
+        "abstain": node["cast"] - node["yes"] - node["no"],
+    }
+    needed = _needed(
+        rule.get("people", "majority_of_votes"), counts, node["cast"], node["eligible"]
+    )
+    if needed is None:
+        raise ValueError(f"unknown rule {rule.get('people')}")
+    return needed > 0 and node["yes"] >= needed
+
+
+def _turnout_reached(rule: dict[str, Any], node: dict[str, Any]) -> bool:
+    """At least the quorum's share of the register cast a ballot (exact: cast * q_den >= ...)."""
+    quorum = Fraction(str(rule.get("turnout_quorum", "0")))
+    return not quorum or node["cast"] * quorum.denominator >= quorum.numerator * node["eligible"]
+
+
+def _members_approved(
+    rule: dict[str, Any], node: dict[str, Any], kids: list[dict[str, Any]]
+) -> bool:
+    """More than half of the weight of the member bodies directly below said yes (a member
+    body where nobody reported yet weighs in the total, not in the yes)."""
+    if not rule.get("members_majority") or not kids:
+        return True
+    yes = sum((Fraction(str(k.get("weight", "1"))) for k in kids if k["approved"]), Fraction(0))
+    total = sum((Fraction(str(k.get("weight", "1"))) for k in kids), Fraction(0))
+    return yes * 2 > total
+
+
+# Each rule kind of a level: (name, test on the node and its member bodies). A new kind of
+# rule (e.g. a strict turnout quorum) is one more row here.
+LEVEL_CHECKS: tuple[
+    tuple[str, Callable[[dict[str, Any], dict[str, Any], list[dict[str, Any]]], bool]], ...
+] = (
+    ("majority of the people", lambda rule, node, kids: _people_approved(rule, node)),
+    ("turnout quorum", lambda rule, node, kids: _turnout_reached(rule, node)),
+    ("majority of the member bodies", _members_approved),
+)
+
+
+def _sum_problems(results: list[dict[str, Any]]) -> list[str]:
     sums: dict[str, dict[str, int]] = {}
     for node in results:
         if node["parent"] is not None:
             total = sums.setdefault(node["parent"], {"eligible": 0, "cast": 0, "yes": 0, "no": 0})
             for key in total:
                 total[key] += node[key]
+    problems = []
     for node in results:
         if node["unit"] in sums and any(node[k] != v for k, v in sums[node["unit"]].items()):
             problems.append(f"{node['unit']} totals are not the sum of its members")
-    root = next(node for node in results if node["parent"] is None)
-    rule = payload["rules"].get(root["level"], {})
-    if (
-        not rule.get("members_majority")
-        and rule.get("people", "majority_of_votes") == "majority_of_votes"
-    ):
-        quorum = Fraction(rule.get("turnout_quorum", "0"))
-        approved = (
-            root["reported"] > 0
-            and root["yes"] > root["no"]
-            and root["cast"] >= quorum * root["eligible"]
-        )
-        if approved != payload["approved"]:
-            problems.append(
-                f"recorded approved={payload['approved']} but the rule gives {approved}"
-            )
+        if not 0 <= node["yes"] + node["no"] <= node["cast"] <= node["eligible"]:
+            problems.append(f"{node['unit']} counts are impossible")
+        if not Fraction(str(node.get("weight", "1"))) > 0:
+            problems.append(f"{node['unit']} has a weight that is not positive")
     return problems
+
+
+def _decided(
+    payload: dict[str, Any], node: dict[str, Any], kids: list[dict[str, Any]]
+) -> tuple[bool, str]:
+    """Whether ``node`` approved under its level's rule, and the first rule kind that failed."""
+    if node["reported"] == 0:
+        return False, "no unit reported"
+    rule = payload["rules"].get(node["level"], {})
+    for name, check in LEVEL_CHECKS:
+        if not check(rule, node, kids):
+            return False, name
+    return True, ""
+
+
+def check_consultation(payload: dict[str, Any], reports: dict[str, Any] | None = None) -> list[str]:
+    """A closed consultation, at every level of the tree: each body's totals are the sums of
+    its members' totals, each leaf's count is the one its station reported earlier in the
+    record, and each body's result follows from its level's rule (people, turnout quorum,
+    weighted majority of member bodies), the root's being the consultation's."""
+    results = payload["results"]
+    problems = _sum_problems(results)
+    children: dict[str, list[dict[str, Any]]] = {}
+    for node in results:
+        if node["parent"] is not None:
+            children.setdefault(node["parent"], []).append(node)
+    for node in results:
+        kids = children.get(node["unit"], [])
+        if not kids and reports is not None:
+            problems.extend(_leaf_against_report(node, reports.get(node["unit"])))
+        approved, failed = _decided(payload, node, kids)
+        if approved != node["approved"]:
+            why = f" ({failed})" if failed else ""
+            problems.append(
+                f"{node['unit']}: recorded approved={node['approved']} but its level's rule"
+                f" gives {approved}{why}"
+            )
+    root = next(node for node in results if node["parent"] is None)
+    if root["approved"] != payload["approved"]:
+        problems.append(
+            f"recorded approved={payload['approved']} but the root gives {root['approved']}"
+        )
+    return problems
+
+
+_REPORTED = ("eligible", "yes", "no")
+
+
+def _leaf_against_report(node: dict[str, Any], report: dict[str, Any] | None) -> list[str]:
+    if report is None:
+        counted = node["reported"] or any(node[key] for key in ("eligible", "cast", "yes", "no"))
+        return [f"{node['unit']} counted without a report"] if counted else []
+    cast = report["yes"] + report["no"] + report["empty"] + report["invalid"]
+    if any(node[key] != report[key] for key in _REPORTED) or node["cast"] != cast:
+        return [f"{node['unit']} differs from its reported count"]
+    return []
 
 
 def verify_export(data: dict[str, Any]) -> list[Problem]:

@@ -11,12 +11,25 @@ from ninja import NinjaAPI
 from comuna.api import errors
 from comuna.api.auth import SIGNED_IN
 from comuna.api.parser import NulFreeParser
-from comuna.api.routers import assemblies, bodies, census, offices, tokens, votes
+from comuna.api.routers import (
+    assemblies,
+    bodies,
+    budgets,
+    census,
+    consultations,
+    federation,
+    offices,
+    tokens,
+    votes,
+)
 
 api = NinjaAPI(
     title="Comuna API",
     version="1",
-    description="Communal self-government: bodies, census, assemblies, votes and decisions.",
+    description=(
+        "Communal self-government: bodies, census, assemblies, votes and decisions, offices,"
+        " federation (parliaments, mandates, consultations) and participatory budgets."
+    ),
     urls_namespace="api",
     # Each operation sets its own auth through @policy; an operation that forgot it is
     # closed to anonymous callers by this default (and fails the policy test).
@@ -24,5 +37,15 @@ api = NinjaAPI(
     parser=NulFreeParser(),
 )
 errors.install(api)
-for module in (bodies, census, assemblies, votes, tokens, offices):
+for module in (
+    bodies,
+    census,
+    assemblies,
+    votes,
+    tokens,
+    offices,
+    federation,
+    consultations,
+    budgets,
+):
     api.add_router("", module.router)

@@ -3,7 +3,8 @@
 Counting single ballots is the one place where Python-level loops cannot keep up (a national
 referendum is tens of millions of ballots), so this kernel uses numpy. It is exact: integer
 counts from ``numpy.bincount``, with no floating point anywhere. Everything above the units
-(the roll-up through communes and states) is ``comuna.core.nested`` in Python integers.
+(the roll-up through communes and states) is ``comuna.core.nested``; its vectorised form
+``nested_fast.roll_up_counts`` takes this kernel's output directly (ADR 0043).
 
 A ballot is two small integers: the index of the unit whose box it was in, and its choice
 code (``YES``, ``NO``, ``EMPTY``, ``INVALID``).

@@ -18,28 +18,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
+from typing import Protocol
 
 from comuna.core.errors import InputError, TieError
 from comuna.core.nested_digest import digest_lines, input_lines, result_line
+from comuna.core.nested_tree import Tree as Tree
+from comuna.core.nested_tree import Unit as Unit
+from comuna.core.nested_tree import build_tree as build_tree
+from comuna.core.nested_tree import units_from_paths as units_from_paths
 from comuna.core.numeric import ratio
 from comuna.core.quorum import QuorumResult, check_quorum, required_attendance
 from comuna.core.tally import DECISION_RULES, Decision, VoteCounts, decide
 
 TIE_POLICIES = ("status_quo", "refuse")
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A node of the federation tree: a council, commune, district, state...
-
-    ``weight`` is what this unit's vote counts for when its parent asks for a majority of
-    member bodies (1 for a canton, 1/2 for a half-canton).
-    """
-
-    id: str
-    parent: str | None = None
-    level: str = ""
-    weight: Fraction = Fraction(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,84 +158,53 @@ class NodeResult:
         return ratio(self.units_reported, self.units_expected)
 
 
+class NodeSource(Protocol):
+    """Where a ``RollUp`` gets its node results (built eagerly, or on demand from columns)."""
+
+    def node(self, position: int) -> NodeResult: ...
+
+    def all(self) -> tuple[NodeResult, ...]: ...
+
+
 @dataclass(frozen=True, slots=True)
+class _Built:
+    nodes: tuple[NodeResult, ...]
+
+    def node(self, position: int) -> NodeResult:
+        return self.nodes[position]
+
+    def all(self) -> tuple[NodeResult, ...]:
+        return self.nodes
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class RollUp:
     root: str
-    nodes: tuple[NodeResult, ...]
-    """Every node, parents before children, siblings in id order."""
     input_digest: str
     digest: str
-    index: Mapping[str, int] = field(
-        default_factory=lambda: MappingProxyType({}), repr=False, compare=False
-    )
+    index: Mapping[str, int] = field(repr=False)
     """Position of each unit in ``nodes`` (read-only)."""
+    _source: NodeSource = field(repr=False)
+
+    @property
+    def nodes(self) -> tuple[NodeResult, ...]:
+        """Every node, parents before children, siblings in id order."""
+        return self._source.all()
 
     def node(self, unit: str) -> NodeResult:
         position = self.index.get(unit)
         if position is None:
             raise InputError("nested.unknown_unit", "There is no unit {unit}.", unit=unit)
-        return self.nodes[position]
+        return self._source.node(position)
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RollUp):
+            return NotImplemented
+        return (self.root, self.input_digest, self.digest, self.nodes) == (
+            other.root, other.input_digest, other.digest, other.nodes,
+        )  # fmt: skip
 
-@dataclass(frozen=True, slots=True)
-class Tree:
-    """A checked tree of units (see ``build_tree``)."""
-
-    units: dict[str, Unit]
-    children: dict[str, tuple[str, ...]]
-    root: str
-    order: tuple[str, ...]
-    """Pre-order: parents before children."""
-
-
-def build_tree(units: Iterable[Unit]) -> Tree:
-    """Check the tree (unique ids, known parents, one root, no cycle, positive weights)."""
-    by_id: dict[str, Unit] = {}
-    for unit in units:
-        if unit.id in by_id:
-            raise InputError("nested.duplicate_unit", "Unit {unit} appears twice.", unit=unit.id)
-        if not unit.weight > 0:
-            raise InputError(
-                "nested.bad_weight",
-                "Unit {unit} has weight {weight}; weights must be positive.",
-                unit=unit.id,
-                weight=str(unit.weight),
-            )
-        by_id[unit.id] = unit
-    roots = sorted(u.id for u in by_id.values() if u.parent is None)
-    if len(roots) != 1:
-        raise InputError(
-            "nested.roots", "The tree needs exactly one root, found {roots}.", roots=roots
-        )
-    children: dict[str, list[str]] = {uid: [] for uid in by_id}
-    for unit in by_id.values():
-        if unit.parent is not None:
-            if unit.parent not in by_id:
-                raise InputError(
-                    "nested.unknown_parent",
-                    "Unit {unit} names an unknown parent {parent}.",
-                    unit=unit.id,
-                    parent=unit.parent,
-                )
-            children[unit.parent].append(unit.id)
-    frozen = {uid: tuple(sorted(kids)) for uid, kids in children.items()}
-    order = _preorder(roots[0], frozen)
-    if len(order) != len(by_id):
-        unreached = sorted(set(by_id) - set(order))
-        raise InputError(
-            "nested.cycle", "Units {units} form a cycle off the tree.", units=unreached[:10]
-        )
-    return Tree(by_id, frozen, roots[0], order)
-
-
-def _preorder(root: str, children: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
-    order: list[str] = []
-    stack = [root]
-    while stack:
-        uid = stack.pop()
-        order.append(uid)
-        stack.extend(reversed(children[uid]))
-    return tuple(order)
+    __hash__ = None  # type: ignore[assignment]
 
 
 def check_report(report: UnitReport) -> Totals:
@@ -316,7 +276,7 @@ def _leaf_totals(tree: Tree, reports: Iterable[UnitReport]) -> dict[str, Totals]
 
 
 def roll_up(
-    units: Iterable[Unit],
+    units: Iterable[Unit] | Tree,
     reports: Iterable[UnitReport],
     rules: Mapping[str, LevelRule] | None = None,
 ) -> RollUp:
@@ -324,11 +284,37 @@ def roll_up(
 
     ``rules`` maps a level name to its ``LevelRule``; a level not listed decides by a plain
     majority of yes over no. Reports may arrive in any order; the result does not depend on it.
+    ``units`` may be a ``Tree`` from ``build_tree``, reused across roll-ups.
+
+    Computed column-wise by ``nested_fast`` (ADR 0043) when every count fits its int64
+    bound, otherwise node by node in Python integers; both give the same result and digest.
     """
+    from comuna.core import nested_fast  # numpy; imports this module
+
     rules = dict(rules or {})
     _check_rules(rules)
-    tree = build_tree(units)
+    tree = units if isinstance(units, Tree) else build_tree(units)
     leaf_totals = _leaf_totals(tree, reports)
+    fast = nested_fast.roll_up_totals(tree, leaf_totals, rules)
+    return fast if fast is not None else _roll_up_python(tree, leaf_totals, rules)
+
+
+def roll_up_reference(
+    units: Iterable[Unit] | Tree,
+    reports: Iterable[UnitReport],
+    rules: Mapping[str, LevelRule] | None = None,
+) -> RollUp:
+    """``roll_up`` node by node in Python integers: the reference the fast path is tested
+    against (and its fallback beyond the int64 bound)."""
+    rules = dict(rules or {})
+    _check_rules(rules)
+    tree = units if isinstance(units, Tree) else build_tree(units)
+    return _roll_up_python(tree, _leaf_totals(tree, reports), rules)
+
+
+def _roll_up_python(
+    tree: Tree, leaf_totals: Mapping[str, Totals], rules: Mapping[str, LevelRule]
+) -> RollUp:
     results: dict[str, NodeResult] = {}
     for uid in reversed(tree.order):  # children before parents
         results[uid] = _decide_node(tree, uid, leaf_totals, results, rules)
@@ -336,7 +322,7 @@ def roll_up(
     input_digest = digest_lines(input_lines(tree.units, leaf_totals, rules))
     digest = digest_lines([input_digest, *(result_line(n) for n in nodes)])
     index = MappingProxyType({uid: i for i, uid in enumerate(tree.order)})
-    return RollUp(tree.root, nodes, input_digest, digest, index)
+    return RollUp(tree.root, input_digest, digest, index, _Built(nodes))
 
 
 def _decide_node(
@@ -429,30 +415,3 @@ def _tie(uid: str, what: str, detail: str, rule: LevelRule) -> str:
             detail=detail,
         )
     return f"{what} tie ({detail}): the proposal does not pass, the status quo stands"
-
-
-def units_from_paths(
-    paths: Iterable[tuple[str, ...]], levels: tuple[str, ...] = ()
-) -> tuple[Unit, ...]:
-    """Units of a tree given as root-to-unit paths, e.g. ``("CH", "SG", "Rheintal", "Au")``.
-
-    Intermediate units are created once; ``levels[i]`` names the level of depth ``i``.
-    """
-    made: dict[str, Unit] = {}
-    for path in paths:
-        parent: str | None = None
-        for depth, uid in enumerate(path):
-            level = levels[depth] if depth < len(levels) else ""
-            known = made.get(uid)
-            if known is None:
-                made[uid] = Unit(uid, parent, level)
-            elif known.parent != parent:
-                raise InputError(
-                    "nested.two_parents",
-                    "Unit {unit} appears under both {first} and {second}.",
-                    unit=uid,
-                    first=known.parent,
-                    second=parent,
-                )
-            parent = uid
-    return tuple(made.values())

@@ -7,7 +7,7 @@ and the verifier can show and re-check why a motion passed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -54,23 +54,25 @@ HALF, TWO_THIRDS = Fraction(1, 2), Fraction(2, 3)
 class DecisionRule:
     key: str
     base: str  # "attendees" | "cast" | "yes_no" | "members"
-    needed: Callable[[int], int]
+    share: Fraction
+    strict: bool
+    """Yes must be more than ``share`` of the base (True) or at least that share (False)."""
+
+    def needed(self, base: int) -> int:
+        """Yes votes needed to approve out of ``base``."""
+        return _more_than(self.share, base) if self.strict else _at_least(self.share, base)
 
 
 DECISION_RULES: dict[str, DecisionRule] = {
     # LOCC Art. 22: simple majority of those attending.
-    "majority_of_attendees": DecisionRule(
-        "majority_of_attendees", "attendees", lambda b: _more_than(HALF, b)
-    ),
+    "majority_of_attendees": DecisionRule("majority_of_attendees", "attendees", HALF, True),
     # More yes than no; abstentions do not count either way.
-    "majority_of_votes": DecisionRule("majority_of_votes", "yes_no", lambda b: _more_than(HALF, b)),
+    "majority_of_votes": DecisionRule("majority_of_votes", "yes_no", HALF, True),
     # LOC Art. 26: majority of all members of the parliament, present or not.
-    "majority_of_members": DecisionRule(
-        "majority_of_members", "members", lambda b: _more_than(HALF, b)
-    ),
+    "majority_of_members": DecisionRule("majority_of_members", "members", HALF, True),
     # Qualified majority, e.g. LOC Art. 20 (charter amendments).
     "two_thirds_of_attendees": DecisionRule(
-        "two_thirds_of_attendees", "attendees", lambda b: _at_least(TWO_THIRDS, b)
+        "two_thirds_of_attendees", "attendees", TWO_THIRDS, False
     ),
 }
 

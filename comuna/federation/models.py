@@ -90,6 +90,9 @@ class ConsultationUnit(models.Model):
     parent = models.ForeignKey(Body, null=True, on_delete=models.PROTECT, related_name="+")
     level = models.CharField(max_length=20)
     is_leaf = models.BooleanField()
+    # What this unit's vote counts for when its parent's level asks for a majority of member
+    # bodies: an exact fraction such as "1" or "1/2" (a half-state), see ``core.nested.Unit``.
+    weight = models.CharField(max_length=20, default="1")
 
     class Meta:
         ordering = ["consultation", "body__name"]

@@ -49,7 +49,10 @@ def _reports(units: list[ConsultationUnit]) -> list[UnitReport]:
 def rollup(consultation: Consultation) -> RollUp:
     """Every body's totals and decision from the reports in so far (provisional until all)."""
     units = _units(consultation)
-    tree = [Unit(u.body.slug, u.parent.slug if u.parent else None, u.level) for u in units]
+    tree = [
+        Unit(u.body.slug, u.parent.slug if u.parent else None, u.level, Fraction(u.weight))
+        for u in units
+    ]
     return roll_up(tree, _reports(units), level_rules(consultation.rules))
 
 
@@ -57,7 +60,8 @@ def reports_csv(consultation: Consultation) -> str:
     """The unit reports in the format of ``comuna tally`` (``core.tally_csv``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["unit", "parent", "level", "eligible", "yes", "no", "empty", "invalid"])
+    header = ["unit", "parent", "level", "eligible", "yes", "no", "empty", "invalid", "weight"]
+    writer.writerow(header)
     for unit in _units(consultation):
         report: Report | None = getattr(unit, "report", None)
         counts = (
@@ -66,7 +70,7 @@ def reports_csv(consultation: Consultation) -> str:
             else [""] * 5
         )
         parent = unit.parent.slug if unit.parent else ""
-        writer.writerow([unit.body.slug, parent, unit.level, *counts])
+        writer.writerow([unit.body.slug, parent, unit.level, *counts, unit.weight])
     return out.getvalue()
 
 

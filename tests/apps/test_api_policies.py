@@ -178,8 +178,10 @@ def test_it_declares_a_known_policy_on_every_operation():
 
 
 def test_it_covers_every_operation_in_the_authorisation_matrix():
+    from tests.apps.test_api_federation_policies import ROUTES as FEDERATION_AND_BUDGETS
+
     mounted = {(method, path) for method, path, _op in operations()}
-    assert mounted == {(route.method, route.path) for route in ROUTES}
+    assert mounted == {(route.method, route.path) for route in [*ROUTES, *FEDERATION_AND_BUDGETS]}
 
 
 def _call(client: Client, route: Route, scene: Scene, user: Any, index: int):

@@ -77,7 +77,7 @@ def test_it_founds_a_commune_through_the_pages(client):
     assert response.status_code == 302
     assert Body.objects.filter(parent__slug="comuna-ataroa").count() == 3
     csv = client.get(reverse("federation_csv", args=["comuna-ataroa", pk])).content.decode()
-    assert csv.splitlines()[0] == "unit,parent,level,eligible,yes,no,empty,invalid"
+    assert csv.splitlines()[0] == "unit,parent,level,eligible,yes,no,empty,invalid,weight"
     assert len(csv.splitlines()) == 5
 
 

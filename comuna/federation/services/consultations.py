@@ -235,7 +235,12 @@ def close_consultation(
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.status != Consultation.Status.OPEN:
         raise RuleError("consultation.closed", "This consultation is closed.")
-    list(ConsultationUnit.objects.select_for_update().filter(consultation=consultation))
+    units = list(
+        ConsultationUnit.objects.select_for_update()
+        .filter(consultation=consultation)
+        .select_related("body")
+    )
+    weights = {u.body.slug: u.weight for u in units}
     result = rollup(consultation)
     root = result.node(result.root)
     consultation.status = Consultation.Status.CLOSED
@@ -252,7 +257,7 @@ def close_consultation(
             "units_reported": root.units_reported, "units_expected": root.units_expected,
             "results": [
                 {"unit": n.unit, "parent": n.parent, "level": n.level,
-                 "eligible": n.totals.eligible,
+                 "weight": weights[n.unit], "eligible": n.totals.eligible,
                  "cast": n.totals.cast, "yes": n.totals.yes, "no": n.totals.no,
                  "reported": n.units_reported, "approved": n.approved}
                 for n in result.nodes
