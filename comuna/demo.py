@@ -17,19 +17,22 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from comuna import demo_census, demo_script
+from comuna import demo_budget, demo_census, demo_commune, demo_offices, demo_script
 from comuna.assemblies import services as assemblies
 from comuna.assemblies.models import AgendaItem, Assembly, Attendance, Decision, Motion
 from comuna.bodies import services as bodies
 from comuna.bodies.models import Body, Committee
+from comuna.budgets.models import Project
 from comuna.core.errors import RuleError
 from comuna.core.tally import VoteCounts
+from comuna.offices.models import Post
 from comuna.people import services as people
 from comuna.people.models import Household, Resident
 
@@ -47,6 +50,13 @@ HOUSEHOLDS, RESIDENTS = 180, 500
 NEWCOMER_FAMILIES = 2
 TODAY_MISSING = 3  # today's assembly lacks this many for its quorum: the visitor adds them
 VOTING_SHARE = 0.95  # a few attendees always step out before a vote
+# Below this census the demo keeps to the census and the assemblies: the offices' elections,
+# the budget's vote, the lottery's quotas and the commune's delegates need enough people.
+DOMAINS_MIN_RESIDENTS = 200
+
+
+# Something done inside an assembly in session: (assembly, attendees, clock) -> clock after.
+Hook = Callable[[Assembly, list[Attendance], dt.datetime], dt.datetime]
 
 
 @dataclass
@@ -58,6 +68,9 @@ class DemoReport:
     assemblies: int = 0
     decisions: int = 0
     committees: int = 0
+    posts: int = 0
+    projects: int = 0
+    commune: str = ""
     accounts: dict[str, bool] = field(default_factory=dict)
     """username -> whether this run created it (an existing account keeps its password)."""
 
@@ -120,6 +133,11 @@ class DemoBuilder:
         self.created: dict[str, bool] = {}
         # (when, census row, moved in) for people registered during the year, in time order.
         self.arrivals: list[tuple[dt.datetime, dict[str, str], bool]] = []
+        # The other domains' acts (offices, budget, lottery, commune), played between the
+        # assemblies in time order; ``during`` runs inside the assembly of that index.
+        self.events: list[tuple[dt.datetime, Callable[[dt.datetime], object]]] = []
+        self.during: dict[int, list[Hook]] = {}
+        self.body: Body | None = None
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.tz)
@@ -150,9 +168,14 @@ class DemoBuilder:
         rows = self.set_aside_arrivals(rows, self.newcomers_arrival(days), census_at.date(), days)
         people.import_census(body, demo_census.as_csv(rows), now=census_at)
         self.name_accounts(body, today)
-        for day, meeting in zip(days, demo_script.PAST_YEAR, strict=True):
+        self.body = body
+        if residents >= DOMAINS_MIN_RESIDENTS:
+            self.plan_domains(days)
+        for index, (day, meeting) in enumerate(zip(days, demo_script.PAST_YEAR, strict=True)):
+            self.run_events(body, until=self.at(day, meeting.hour) - dt.timedelta(days=10))
             self.register_arrivals(body, until=self.at(day, 0) - dt.timedelta(days=10))
-            self.hold_meeting(body, day, meeting)
+            self.hold_meeting(body, day, meeting, index)
+        self.run_events(body, until=self.now)
         self.register_arrivals(body, until=self.now)
         self.convene_today(body)
         self.convene_next_week(body)
@@ -161,6 +184,30 @@ class DemoBuilder:
     def newcomers_arrival(self, days: list[dt.date]) -> dt.datetime:
         index = next(i for i, m in enumerate(demo_script.PAST_YEAR) if m.newcomers)
         return self.at(days[index] - dt.timedelta(days=20), 17)
+
+    # The other domains ---------------------------------------------------------------------
+
+    def plan_domains(self, days: list[dt.date]) -> None:
+        """Ask each domain for its acts; they run in time order, between the assemblies."""
+        parts = (
+            demo_offices.DemoOffices(self, days),
+            demo_budget.DemoBudget(self, days),
+            demo_budget.DemoLottery(self, days),
+            demo_commune.DemoCommune(self, days),
+        )
+        for part in parts:
+            self.events += part.events()
+            for index, hook in part.during().items():
+                self.during.setdefault(index, []).append(hook)
+        self.events.sort(key=lambda event: event[0])
+
+    def run_events(self, body: Body, *, until: dt.datetime) -> None:
+        """Play the planned acts before ``until``; the census catches up first, so the
+        council's record stays in time order."""
+        while self.events and self.events[0][0] < until:
+            when, act = self.events.pop(0)
+            self.register_arrivals(body, until=when)
+            act(when)
 
     # Accounts -------------------------------------------------------------------------------
 
@@ -241,7 +288,9 @@ class DemoBuilder:
 
     # Assemblies -----------------------------------------------------------------------------
 
-    def hold_meeting(self, body: Body, day: dt.date, meeting: demo_script.Meeting) -> Assembly:
+    def hold_meeting(
+        self, body: Body, day: dt.date, meeting: demo_script.Meeting, index: int = -1
+    ) -> Assembly:
         first_call = self.at(day, meeting.hour)
         convener = self.users["promotor" if not body.assemblies.exists() else "vocera"]
         assembly = assemblies.convene_assembly(
@@ -270,6 +319,8 @@ class DemoBuilder:
             if script.notes:
                 assemblies.record_debate_notes(item, script.notes, by=convener)
             clock += dt.timedelta(minutes=20)
+        for hook in self.during.get(index, []):
+            clock = hook(assembly, present, clock)
         return assemblies.close_assembly(assembly, by=convener, summary=meeting.summary, now=clock)
 
     def take_attendance(self, assembly: Assembly, meeting: demo_script.Meeting) -> list[Attendance]:
@@ -391,6 +442,7 @@ class DemoBuilder:
         )
 
     def report(self, body: Body, today: dt.date) -> DemoReport:
+        body.refresh_from_db()
         return DemoReport(
             body=body,
             households=Household.objects.filter(body=body).count(),
@@ -399,6 +451,9 @@ class DemoBuilder:
             assemblies=Assembly.objects.filter(body=body).count(),
             decisions=Decision.objects.filter(body=body).count(),
             committees=Committee.objects.filter(body=body).count(),
+            posts=Post.objects.filter(body=body).count(),
+            projects=Project.objects.filter(process__body=body).count(),
+            commune=body.parent.name if body.parent else "",
             accounts=dict(self.created),
         )
 

@@ -12,7 +12,10 @@ from comuna.commands import django_setup
 if TYPE_CHECKING:
     from comuna.demo import DemoReport
 
-HELP = "Build the demo council Brisas del Turbio with a year of assemblies (once)."
+HELP = (
+    "Build the demo council Brisas del Turbio with a year of assemblies, offices, a "
+    "participatory budget, a lottery and its commune (once)."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +90,17 @@ def print_report(report: DemoReport) -> None:
         f"({report.electorate} of them members of the assembly), {report.assemblies} "
         f"assemblies, {report.decisions} decisions, {report.committees} committees."
     )
+    if report.posts:
+        print(
+            f"Also: {report.posts} posts with elected, drawn and rostered holders and a recall "
+            f"petition; a participatory budget of {report.projects} projects in execution; a "
+            f"mediation panel drawn by lot; member of {report.commune}."
+        )
+    else:
+        print(
+            f"(Under {demo.DOMAINS_MIN_RESIDENTS} residents the demo has no offices, budget, "
+            "lottery or commune.)"
+        )
     print("Accounts (for a demo on your own machine only):")
     for username, (_role, purpose) in demo.ACCOUNTS.items():
         password = demo.DEMO_PASSWORD if report.accounts.get(username) else "(unchanged)"

@@ -1,12 +1,15 @@
 """A council with something on every page, built through the real services.
 
-Every user-controlled text (council name and territory, household address and sector,
-resident names, assembly place, notice, agenda items, debate notes and summary, motion titles
-and texts, committee name, budget process and project titles and descriptions, spending lines,
-a treasury entry) is taken from ``words``: plain Spanish for the safe-method crawl, the XSS corpus for the
-browser battery. Three assemblies: one convened (attendance under way), one in session (a
-draft motion and an open vote of each method), one closed (decisions, a committee created, a
-closed secret vote with its ballot box, notes, summary); and a budget process in execution.
+Every user-controlled text (council name and territory, household address and sector, resident
+names, assembly place, notice, agenda items, debate notes and summary, motion titles and texts,
+committee name, budget process and project titles and descriptions, spending lines, a treasury
+entry, post names, recall grounds, office reports, the commune's name, territory and charter,
+parliament place and items, requests, consultation question) is taken from ``words``: plain
+Spanish for the safe-method crawl, the XSS corpus for the browser battery. Three assemblies:
+one convened (attendance under way), one in session (a draft motion and an open vote of each
+method), one closed (decisions, a committee created, a closed secret vote with its ballot box,
+notes, summary); a budget process in execution; offices (``populated_offices``) and a commune
+with its parliament (``populated_federation``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from comuna.economy import services as treasury
 from comuna.people import services as people
 from tests import builders
 from tests.apps import budget_scene
+from tests.apps.populated_federation import populated_federation
+from tests.apps.populated_offices import populated_offices
 
 PLAIN = tuple(f"Texto de prueba {i}" for i in range(12))
 
@@ -46,6 +51,11 @@ class Populated:
     process: BudgetProcess | None = None
     funded: Project | None = None
     budget_receipt: str = ""
+    # Offices: posts, elections (candidacies, counted on paper, counted from phones), the
+    # holders' resident pks, a recall with a signature. Federation: the commune and its pages.
+    offices: dict[str, list[int]] = field(default_factory=dict)
+    commune: Body | None = None
+    federation: dict[str, list[int]] = field(default_factory=dict)
 
 
 class Words:
@@ -199,4 +209,6 @@ def populated_council(words: Sequence[str] = PLAIN, *, slug: str = "las-flores")
     for attendance in scene.session.attendance.order_by("pk")[:2]:
         assemblies.record_attendance(scene.convened, attendance.resident, by=marta)
     _budget(scene, text)
+    populated_offices(scene, text)
+    populated_federation(scene, text)
     return scene

@@ -2,9 +2,12 @@
 
 Every route found by the URL resolver walk (``test_authorisation.ROUTES``) is fetched for
 every object it can show in a populated council (three assemblies, motions of every method,
-a closed secret vote, a budget process in execution), as anonymous, as the outsider Tomás, as
-Marta the spokesperson and as Luis the promoter. The database is compared before and after:
-the row count of every model, and every row of Comuna's own models.
+a closed secret vote, a budget process in execution, a drawn lottery, posts, elections,
+holders and a recall) and its commune (founding, consultations, a parliament in session,
+delegates, a deviation), as anonymous, as the outsider Tomás, as Marta the spokesperson and
+as Luis the promoter. Federation routes are fetched under the council's slug and the
+commune's. The database is compared before and after: the row count of every model, and
+every row of Comuna's own models.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from tests.apps.test_authorisation import ROUTES
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = (None, "tomas", "marta", "luis")
-NOT_YET_POPULATED = ("b/<slug:slug>/offices/", "b/<slug:slug>/federation/")
+FEDERATION = "b/<slug:slug>/federation/"
 
 
 @pytest.fixture
@@ -41,6 +44,7 @@ def _pks(scene: Populated, route: str) -> list[int]:
     """The objects a route with ``<int:pk>`` can show, chosen by what precedes the pk."""
     prefix = route.split("<int:pk>")[0]
     assert scene.process is not None and scene.funded is not None
+    offices, federation = scene.offices, scene.federation
     by_prefix = {
         "b/<slug:slug>/assemblies/": [scene.convened.pk, scene.session.pk, scene.closed.pk],
         "b/<slug:slug>/motions/": [m.pk for m in scene.motions.values()],
@@ -56,23 +60,32 @@ def _pks(scene: Populated, route: str) -> list[int]:
         "b/<slug:slug>/lots/": list(
             Lottery.objects.filter(body=scene.body).values_list("pk", flat=True)
         ),
+        "b/<slug:slug>/offices/posts/": offices["posts"],
+        "b/<slug:slug>/offices/holders/": offices["holders"],
+        "b/<slug:slug>/offices/elections/": offices["elections"],
+        "b/<slug:slug>/offices/recalls/": offices["recalls"],
+        FEDERATION + "consultations/": federation["consultations"],
+        FEDERATION + "sessions/": federation["sessions"],
+        FEDERATION + "items/": federation["items"],
+        FEDERATION + "delegates/": federation["delegates"],
+        FEDERATION + "deviations/": federation["deviations"],
     }
-    # Offices and federation pages are crawled on their not-found path only (pk 0): the
-    # populated council has no posts, elections, commune or parliament yet. Their own test
-    # files render them; adding them to populated_scene.py is the next step.
-    if prefix.startswith(NOT_YET_POPULATED):
-        return [0]
     assert prefix in by_prefix, f"{route}: say which objects it shows in _pks"
     return by_prefix[prefix]
 
 
 def urls(scene: Populated) -> list[str]:
+    assert scene.commune is not None
     found = []
     for route, _pattern in ROUTES:
         assert not re.search(r"<(?!slug:slug>|int:pk>)", route), f"{route}: unknown converter"
-        path = "/" + route.replace("<slug:slug>", scene.body.slug)
+        slugs = [scene.body.slug]
+        if route.startswith(FEDERATION):  # the council's side and the commune's
+            slugs.append(scene.commune.slug)
         pks = _pks(scene, route) if "<int:pk>" in route else [None]
-        found += [path.replace("<int:pk>", str(pk)) for pk in pks]
+        for slug in slugs:
+            path = "/" + route.replace("<slug:slug>", slug)
+            found += [path.replace("<int:pk>", str(pk)) for pk in pks]
     slug, session = scene.body.slug, scene.session.pk
     secret = scene.motions["secret_closed"].pk
     return found + [
@@ -83,6 +96,11 @@ def urls(scene: Populated) -> list[str]:
     ]
 
 
+OWN_APPS = (
+    "bodies.", "people.", "assemblies.", "budgets.", "api.", "offices.", "federation.", "lots.", "economy.",
+)  # fmt: skip
+
+
 def snapshot() -> dict[str, object]:
     """Row counts of every model; every row of Comuna's own models."""
     state: dict[str, object] = {}
@@ -90,7 +108,7 @@ def snapshot() -> dict[str, object]:
         rows = model._base_manager.order_by("pk")
         label = model._meta.label
         state[label] = rows.count()
-        if label.startswith(("bodies.", "people.", "assemblies.", "budgets.", "economy.", "api.")):
+        if label.startswith(OWN_APPS):
             state[label + " rows"] = list(rows.values_list())
     return state
 
@@ -106,6 +124,11 @@ def test_it_finds_every_kind_of_route(scene):
     found = urls(scene)
     assert len(found) > len(ROUTES) + 20
     assert any("/ballot-box/" in url for url in found) and any("/spending/" in url for url in found)
+    assert scene.commune is not None
+    for path in ("offices/recalls/", "offices/holders/", "offices/elections/"):
+        assert any(f"/{scene.body.slug}/{path}" in url for url in found), path
+    for path in ("sessions/", "items/", "delegates/", "deviations/", "consultations/"):
+        assert any(f"/{scene.commune.slug}/federation/{path}" in url for url in found), path
 
 
 @pytest.mark.parametrize("username", PEOPLE, ids=[p or "anonymous" for p in PEOPLE])
@@ -159,3 +182,20 @@ def test_it_exempts_nothing_from_csrf_outside_the_api_token_path():
     assert opted_out <= CSRF_OPT_OUTS
     auth = (ROOT / "comuna/api/auth.py").read_text(encoding="utf-8")
     assert "check_csrf(request)" in auth
+
+
+def test_it_shows_every_offices_and_federation_object(scene):
+    """The crawl reaches real objects there: every page answers under one of the slugs (the
+    council's side or the commune's), none is a 404 under both."""
+    client = client_for("marta")
+    assert scene.commune is not None
+    statuses: dict[str, set[int]] = {}
+    for url in urls(scene):
+        if "/offices/" in url or "/federation/" in url:
+            key = url.replace(f"/{scene.commune.slug}/", "/<slug>/")
+            key = key.replace(f"/{scene.body.slug}/", "/<slug>/")
+            statuses.setdefault(key, set()).add(client.get(url).status_code)
+    missing = [url for url, seen in statuses.items() if seen == {404}]
+    assert missing == []
+    shown = [url for url, seen in statuses.items() if 200 in seen and "<slug>" in url]
+    assert len(shown) >= 30, shown
