@@ -23,6 +23,7 @@ from comuna.bodies.models import Body
 from comuna.budgets import services as budgets
 from comuna.budgets import spending
 from comuna.budgets.models import BudgetProcess, Project, VotingCode
+from comuna.economy import services as treasury
 from comuna.lots import services as lots
 from comuna.lots.models import Lottery
 from comuna.people.models import Resident
@@ -185,7 +186,15 @@ class DemoBudget:
         self.process = budgets.advance_phase(self.process, by=self.b.users["vocera"], now=when)
 
     def execute(self, when: dt.datetime) -> None:
+        """The money arrives in the council's bank account, then execution starts: the
+        treasury moves each funded project's cost from the fund to its allocation."""
         assert self.process is not None
+        treasury.record_income(
+            self.b.body, into="1200", source="3200", amount=str(self.process.amount),
+            day=timezone.localtime(when, self.b.tz).date(), now=when, by=self.b.users["vocera"],
+            description="Transferencia recibida para el presupuesto participativo",
+            evidence="Nota de crédito bancaria 0418",
+        )  # fmt: skip
         self.process = budgets.advance_phase(self.process, by=self.b.users["vocera"], now=when)
 
     def spender(self, row: tuple[str, int, str, str, str, int]):
