@@ -367,6 +367,9 @@ MESSAGES: dict[str, Any] = {
     ),
     "offices.not_a_resident": gettext_lazy("%(name)s does not live in this council's territory."),
     "offices.other_unit": gettext_lazy("%(name)s already stands for another unit (one unit only)."),
+    "offices.holds_other_unit": gettext_lazy(
+        "%(name)s is already a spokesperson of another unit (one unit only, LOCC Art. 11)."
+    ),
     "offices.recall_barred": gettext_lazy(
         "%(name)s was recalled and may not stand until %(until)s."
     ),

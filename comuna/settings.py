@@ -52,7 +52,13 @@ def database_from_url(url: str) -> dict[str, object]:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
             },
-            "TEST": {"NAME": str(PROJECT_DIR / "test-comuna.sqlite3")},
+            # One file per COMUNA_TEST_DB_SUFFIX, so that two test runs can share a checkout.
+            "TEST": {
+                "NAME": str(
+                    PROJECT_DIR
+                    / f"test-comuna-{os.environ.get('COMUNA_TEST_DB_SUFFIX', 'main')}.sqlite3"
+                )
+            },
         }
     if parsed.scheme in {"postgres", "postgresql"}:
         return {

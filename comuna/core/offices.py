@@ -44,6 +44,8 @@ class Standing:
     on_electoral_commission: bool = False
     on_finance_or_audit_unit: bool = False
     standing_for_other_unit: bool = False
+    holds_other_unit: bool = False
+    """Holds, on the day, a term in another of the council's units (LOCC Art. 11)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,8 @@ def eligibility(
         problems.append(Ineligibility("offices.unit_member"))
     if standing.standing_for_other_unit:
         problems.append(Ineligibility("offices.other_unit"))
+    if standing.holds_other_unit:
+        problems.append(Ineligibility("offices.holds_other_unit"))
     return tuple(problems)
 
 

@@ -149,6 +149,11 @@ def _years_between(start: dt.date, end: dt.date) -> int:
     return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
 
+# The council's units: a spokesperson sits on one of them only (LOCC Art. 11). Posts of another
+# kind (a delegate's seat in a parliament) are not units.
+UNITS = frozenset({Post.Unit.EXECUTIVE, Post.Unit.FINANCE, Post.Unit.AUDIT, Post.Unit.ELECTORAL})
+
+
 def standing_of(
     resident: Resident, post: Post, on: dt.date, params: dict[str, Any]
 ) -> rules.Standing:
@@ -185,6 +190,13 @@ def standing_of(
             t.post.unit in rules.FINANCE_AND_AUDIT and t.in_force(on) for t in terms
         ),
         standing_for_other_unit=other_units.exists(),
+        holds_other_unit=any(
+            t.post.body_id == post.body_id
+            and t.post.unit != post.unit
+            and {t.post.unit, post.unit} <= UNITS
+            and t.in_force(on)
+            for t in terms
+        ),
     )
 
 

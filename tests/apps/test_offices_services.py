@@ -213,6 +213,21 @@ def test_it_excludes_a_household_member_of_a_sitting_audit_spokesperson():
     assert kin.value.code == "offices.kinship"
 
 
+def test_it_keeps_a_spokesperson_to_one_unit_while_the_term_runs():
+    body, carmen = scene.council()
+    scene.amend(body, kinship_exclusion="none")
+    scene.paper_election(body, carmen, [9, 8, 7, 6, 5])
+    auditor = Term.objects.filter(post__unit=Post.Unit.AUDIT, post__body=body).first().holder
+    finance = Post.objects.get(body=body, unit=Post.Unit.FINANCE)
+    election = elections.call_election(finance, by=carmen, ballots="paper", held_on=dt.date.today())
+    with pytest.raises(RuleError) as second_unit:
+        elections.register_candidacy(election, auditor, by=carmen)
+    assert second_unit.value.code == "offices.holds_other_unit"
+    assert not election.candidacies.exists()
+    # Someone on no unit may stand.
+    elections.register_candidacy(election, scene.members(body)[12], by=carmen)
+
+
 def test_it_enforces_one_open_term_per_seat_in_the_database():
     body, carmen = scene.council()
     scene.paper_election(body, carmen, [9, 8, 7, 6, 5])

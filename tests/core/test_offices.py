@@ -80,6 +80,9 @@ def test_it_keeps_the_electoral_commission_out_of_the_units_and_candidates_to_on
     assert codes(offices.eligibility(standing(standing_for_other_unit=True), PARAMS, ON)) == [
         "offices.other_unit"
     ]
+    assert codes(offices.eligibility(standing(holds_other_unit=True), PARAMS, ON)) == [
+        "offices.holds_other_unit"
+    ]
 
 
 def test_it_limits_consecutive_terms_with_an_optional_cool_down():
