@@ -22,18 +22,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from comuna.core.equal_shares import (
-    Path,
-    Profile,
-    Run,
-    build_profile,
-    certify,
-    money_left,
-    replay,
-    run_mes,
-    settle,
-)
+from comuna.core.equal_shares import Profile, Run, build_profile, money_left, replay, run_mes
 from comuna.core.errors import InputError, RuleError, TieError
+from comuna.core.mes_certified import Path, certify, settle
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,7 +141,8 @@ def by_id(election: Election) -> tuple[str, ...]:
 @settings(max_examples=60, deadline=None)
 @given(elections(), st.integers(1, 30))
 def test_it_matches_the_plain_definition_of_mes(election: Election, share: int) -> None:
-    from comuna.core.equal_shares import certify, replay, run_mes
+    from comuna.core.equal_shares import replay, run_mes
+    from comuna.core.mes_certified import certify
 
     profile, _ = _profile(election, MesOptions(tie_break=by_id(election)))
     slow = reference_mes(election, Fraction(share), cost_sat=True, tie_break=by_id(election))
@@ -192,7 +193,8 @@ def generic_elections(draw: st.DrawFn) -> Election:
 def test_it_certifies_only_paths_that_every_share_of_a_span_takes(
     election: Election, start: int, last: int, step: Fraction, satisfaction: str
 ) -> None:
-    from comuna.core.equal_shares import replay, run_mes, settle
+    from comuna.core.equal_shares import replay, run_mes
+    from comuna.core.mes_certified import settle
 
     order = by_id(election)
     profile, _ = _profile(election, MesOptions(satisfaction=satisfaction, tie_break=order))
@@ -218,7 +220,8 @@ def test_it_certifies_only_paths_that_every_share_of_a_span_takes(
 
 
 def test_it_certifies_spans_of_real_shares(shared_data: Path) -> None:
-    from comuna.core.equal_shares import certify, run_mes
+    from comuna.core.equal_shares import run_mes
+    from comuna.core.mes_certified import certify
 
     _, election = load(shared_data, "Poland_Wieliczka_2023_Green_Budget")
     profile, _ = _profile(election, votes_then_cost(election))
