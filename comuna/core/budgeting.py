@@ -22,6 +22,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from comuna.core.bulk import Deferred, paused_gc
 from comuna.core.equal_shares import Profile, Run, build_profile, money_left, replay, run_mes
 from comuna.core.errors import InputError, RuleError, TieError
 from comuna.core.mes_certified import Path, certify, settle
@@ -148,7 +149,9 @@ class MesResult:
     total_cost: Decimal
     rounds: tuple[MesRound, ...]
     projects: tuple[ProjectOutcome, ...]
-    voters: tuple[VoterAccount, ...]
+    voters: Sequence[VoterAccount]
+    """One line per distinct ballot, in the order the ballots first appear; built when first
+    read (a ``Deferred`` tuple: most callers of a city-wide vote never read 50,000 lines)."""
     add1_steps: tuple[Add1Step, ...]
     greedy: GreedyResult | None
     notes: tuple[str, ...] = field(default=())
@@ -221,17 +224,22 @@ def _check(election: Election, options: MesOptions) -> None:
 
 def _profile(election: Election, options: MesOptions) -> tuple[Profile, tuple[int, ...]]:
     index = {p.project_id: i for i, p in enumerate(election.projects)}
+    shared: dict[int, int] = {}  # ballots sharing one tuple object (as pabulib files give)
     seen: dict[tuple[tuple[str, int], ...], int] = {}  # ballots as given: mostly repeats
     groups: dict[tuple[tuple[int, int], ...], int] = {}  # the same, canonical
     group_of = []
     for ballot in election.ballots:
-        if (g := seen.get(ballot.weights)) is None:
-            try:
-                key = tuple(sorted((index[pid], w) for pid, w in ballot.weights if w > 0))
-            except KeyError:
-                _votes(election)  # names the voter and the unknown project
-                raise
-            g = seen[ballot.weights] = groups.setdefault(key, len(groups))
+        # Every ballot lives as long as ``election``, so an id names one tuple throughout.
+        if (g := shared.get(id(ballot.weights))) is None:
+            if (g := seen.get(ballot.weights)) is None:
+                try:
+                    pairs = [(index[pid], w) for pid, w in ballot.weights if w > 0]
+                except KeyError:
+                    _votes(election)  # names the voter and the unknown project
+                    raise
+                pairs.sort()
+                g = seen[ballot.weights] = groups.setdefault(tuple(pairs), len(groups))
+            shared[id(ballot.weights)] = g
         group_of.append(g)
     profile = build_profile(
         [Fraction(p.cost) for p in election.projects],
@@ -344,15 +352,16 @@ def _accounts(
             paths[k] = (*path(run.class_parent[k]), (profile.project_ids[project], amount))
         return paths[k]
 
-    members: list[list[str]] = [[] for _ in profile.group_sizes]
-    for ballot, g in zip(election.ballots, group_of, strict=True):
-        members[g].append(ballot.voter_id)
-    classes = run.group_class.tolist()
-    left = {k: run.budget(k) for k in set(classes)}
-    return tuple(
-        VoterAccount(tuple(ids), run.endowment, path(k), left[k])
-        for ids, k in zip(members, classes, strict=True)
-    )
+    with paused_gc():
+        members: list[list[str]] = [[] for _ in profile.group_sizes]
+        for ballot, g in zip(election.ballots, group_of, strict=True):
+            members[g].append(ballot.voter_id)
+        classes = run.group_class.tolist()
+        left = {k: run.budget(k) for k in set(classes)}
+        return tuple(
+            VoterAccount(tuple(ids), run.endowment, path(k), left[k])
+            for ids, k in zip(members, classes, strict=True)
+        )
 
 
 def _mes_projects(election: Election, profile: Profile, run: Run) -> tuple[ProjectOutcome, ...]:
@@ -374,7 +383,8 @@ def equal_shares(election: Election, options: MesOptions | None = None) -> MesRe
     """The Method of Equal Shares, completed as ``options`` say; exact and audited."""
     options = options or MesOptions()
     _check(election, options)
-    profile, group_of = _profile(election, options)
+    with paused_gc():
+        profile, group_of = _profile(election, options)
     run, steps = _add1(election, profile, options)
     ids = profile.project_ids
     rounds = tuple(
@@ -382,8 +392,14 @@ def equal_shares(election: Election, options: MesOptions | None = None) -> MesRe
         for n, p in enumerate(run.purchases, start=1)
     )
     notes: list[str] = []
+    votes = {
+        pid: int(np.dot(n, w))
+        for pid, n, w in zip(ids, profile.multiplicity, profile.weights, strict=True)
+    }
     try:
-        compared: GreedyResult | None = greedy(election, GreedyOptions(tie_break=options.tie_break))
+        compared: GreedyResult | None = _greedy(
+            election, GreedyOptions(tie_break=options.tie_break), votes
+        )
     except TieError as error:
         compared = None
         notes.append(f"greedy comparison not computed: {error}")
@@ -395,7 +411,7 @@ def equal_shares(election: Election, options: MesOptions | None = None) -> MesRe
         _cost(election, [p.project for p in run.purchases]),
         rounds,
         _mes_projects(election, profile, run),
-        _accounts(profile, run, group_of, election),
+        Deferred(lambda: _accounts(profile, run, group_of, election)),
         steps,
         compared,
         tuple(notes),
@@ -428,8 +444,10 @@ def _order_matters(group: list[Project], left: Decimal, skip: bool) -> bool:
 
 def greedy(election: Election, options: GreedyOptions | None = None) -> GreedyResult:
     """Fund projects by votes (points), most first, while they fit the budget."""
-    options = options or GreedyOptions()
-    votes = _votes(election)
+    return _greedy(election, options or GreedyOptions(), _votes(election))
+
+
+def _greedy(election: Election, options: GreedyOptions, votes: dict[str, int]) -> GreedyResult:
     left = election.budget
     reasons: dict[str, str] = {}
     selected: list[str] = []

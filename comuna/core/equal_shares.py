@@ -21,6 +21,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -92,10 +93,12 @@ def build_profile(
 ) -> Profile:
     """The profile of distinct ballots ``groups`` ((project, weight) pairs, positive weights),
     given which group each voter's ballot is (``group_of``)."""
-    index = {key: g for g, key in enumerate(groups)}
     sizes = np.bincount(np.array(group_of, dtype=np.int64), minlength=len(groups))
-    rows = [(p, g, w) for key, g in index.items() for p, w in key]
-    table = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    lengths = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    flat = np.fromiter(chain.from_iterable(chain.from_iterable(groups)), dtype=np.int64)
+    table = np.empty((len(flat) // 2, 3), dtype=np.int64)  # rows: project, group, weight
+    table[:, 0], table[:, 2] = flat[0::2], flat[1::2]
+    table[:, 1] = np.repeat(np.arange(len(groups)), lengths)
     table = table[np.lexsort((table[:, 1], table[:, 0]))]
     cuts = np.searchsorted(table[:, 0], np.arange(len(costs) + 1))
     parts = [table[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
@@ -103,9 +106,10 @@ def build_profile(
     weights = tuple(np.ascontiguousarray(t[:, 2]) for t in parts)
     multiplicity = tuple(sizes[s] for s in supporters)
     max_weight = int(table[:, 2].max()) if len(table) else 1
-    incidence = np.zeros((len(index), len(costs)), dtype=np.float32)
-    incidence[table[:, 1], table[:, 0]] = 1
-    touching = (incidence.T @ incidence) > 0
+    incidence = np.zeros((len(costs), len(groups)), dtype=np.bool_)
+    incidence[table[:, 0], table[:, 1]] = True
+    bits = np.packbits(incidence, axis=1)  # no BLAS: its threads only spin on a busy machine
+    touching = [(bits & row).any(axis=1) for row in bits]
     profile = Profile(
         tuple(costs),
         tuple(project_ids),

@@ -23,6 +23,8 @@ from comuna.core.equal_shares import FloatArray, IntArray, Profile, rank_of
 
 _U = 2.0**-53
 """Unit roundoff of IEEE doubles: every float operation errs by at most this, relatively."""
+_EMPTY = 1
+"""The class of the voters surely left with nothing (their money is exactly 0)."""
 
 Line = tuple[float, float]
 """An affine function of the share e: value at the centre of the interval, slope."""
@@ -49,8 +51,8 @@ class _Floats:
         self.centre, self.radius, self.ends = centre, radius, _ends(radius)
         self.group_class: IntArray = np.zeros(len(profile.group_sizes), dtype=np.int64)
         self.state: FloatArray = np.zeros((64, 3))
-        self.state[0] = centre, 1.0, 0.0
-        self.classes = 1
+        self.state[0] = centre, 1.0, 0.0  # everyone; row _EMPTY stays 0, 0, 0
+        self.classes = 2
         self.span = profile.max_weight + 1
         self.costs = [float(c) for c in profile.costs]
         self.voters = [n.astype(np.float64) for n in profile.multiplicity]
@@ -240,11 +242,18 @@ class _Floats:
             money[cross], slope[cross], error[cross] = _crossing(
                 at[cross], sl[cross], delta[cross], r
             )
-        if base + count > len(self.state):
-            self.state = np.concatenate((self.state, np.zeros((base + 2 * count, 3))))
-        rows = self.state[base : base + count]
-        rows[:, 0], rows[:, 1], rows[:, 2] = money, slope, error * (1 + 4 * _U)
-        self.classes = base + count
+        # Surely exhausted voters all hold exactly 0: one shared class (_EMPTY), so classes
+        # stay few (the row 0, 0, 0 bounds every one of them).
+        live = ~poor
+        fresh = int(live.sum())
+        target = np.full(count, _EMPTY, dtype=np.int64)
+        target[live] = np.arange(base, base + fresh)
+        lookup[codes] = target
+        if base + fresh > len(self.state):
+            self.state = np.concatenate((self.state, np.zeros((base + 2 * fresh, 3))))
+        rows = self.state[base : base + fresh]
+        rows[:, 0], rows[:, 1], rows[:, 2] = money[live], slope[live], error[live] * (1 + 4 * _U)
+        self.classes = base + fresh
         self.group_class[groups] = lookup[keys]
 
 
