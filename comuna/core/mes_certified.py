@@ -463,16 +463,14 @@ def _settle(
         pass
     if made is False:
         yield a, b, tuple(run.path)
-    elif a == b and run.tight:
-        yield a, b, None
-    elif a == b:
+    elif not run.tight:
         yield from _settle(run.narrowed(*_interval(*bounds(a, b))), bounds, a, b)
+    elif a == b:
+        yield a, b, None
     else:
         middle = _split(run.crossing, bounds, a, b)
         for i, j in ((a, middle), (middle + 1, b)):
-            # Redoing the purchases on tighter bounds pays off for spans, not single steps.
-            child = run.inherited if b - a < 2 else run.narrowed
-            yield from _settle(child(*_interval(*bounds(i, j))), bounds, i, j)
+            yield from _settle(run.inherited(*_interval(*bounds(i, j))), bounds, i, j)
 
 
 def _split(
