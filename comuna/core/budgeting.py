@@ -25,7 +25,7 @@ import numpy as np
 from comuna.core.bulk import Deferred, paused_gc
 from comuna.core.equal_shares import Profile, Run, build_profile, money_left, replay, run_mes
 from comuna.core.errors import InputError, RuleError, TieError
-from comuna.core.mes_certified import Path, certify, settle
+from comuna.core.mes_certified import Partition, Path, certify, settle
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,23 +278,28 @@ class _Outcome:
 
 
 def _outcomes(
-    profile: Profile, share: Callable[[int], Fraction], first: int, last: int, leap: bool
+    profile: Profile,
+    share: Callable[[int], Fraction],
+    steps: tuple[int, int],
+    leap: bool,
+    root: Partition,
 ) -> Iterator[_Outcome]:
     """The outcomes at steps first..last in order, settled by certified float runs where
     they can (``settle``) and by exact runs where they cannot, or everywhere without
-    ``leap``."""
+    ``leap``. ``root`` keeps the partitions of voters the float runs met (``Partition``)."""
+    first, last = steps
 
     def bounds(i: int, j: int) -> tuple[float, float]:
         return math.nextafter(float(share(i)), -math.inf), math.nextafter(float(share(j)), math.inf)
 
     leaves = (
-        settle(profile, bounds, first, last)
+        settle(profile, bounds, first, last, root)
         if leap
         else ((i, i, None) for i in range(first, last + 1))
     )
     for i, j, path in leaves:
         if path is None and leap:
-            path = certify(profile, *bounds(i, i))  # afresh: bounds not widened by a split
+            path = certify(profile, *bounds(i, i), root)  # afresh: bounds not widened by a split
         if path is not None:
             yield _Outcome(share(i), share(j), path, None)
             continue
@@ -322,9 +327,10 @@ def _add1(
     steps: list[Add1Step] = []
     kept: _Outcome | None = None
     done, span = 0, 1
+    root = Partition()
     while True:
         for outcome in _outcomes(
-            profile, lambda i: start + i * options.add1_step, done, done + span - 1, leap
+            profile, lambda i: start + i * options.add1_step, (done, done + span - 1), leap, root
         ):
             size, cost = len(outcome.path), _cost(election, outcome.sequence)
             if kept is not None and cost > election.budget:

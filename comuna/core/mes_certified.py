@@ -23,8 +23,6 @@ from comuna.core.equal_shares import FloatArray, IntArray, Profile, rank_of
 
 _U = 2.0**-53
 """Unit roundoff of IEEE doubles: every float operation errs by at most this, relatively."""
-_EMPTY = 1
-"""The class of the voters surely left with nothing (their money is exactly 0)."""
 
 Line = tuple[float, float]
 """An affine function of the share e: value at the centre of the interval, slope."""
@@ -39,20 +37,45 @@ def _ends(radius: float) -> tuple[float, ...]:
     return (-radius, radius) if radius else (0.0,)
 
 
+Holdings = tuple[npt.NDArray[np.intp], FloatArray, FloatArray]
+"""Over the supporters of a project: class, weight, how many voters."""
+
+
+class Partition:
+    """The classes of voters after a sequence of purchases. They depend on nothing else (not
+    on the share, nor on the money), so every float run that makes the same purchases
+    meets the same partitions: what is computed on one (who supports a project, in which
+    classes; how a purchase splits the classes) is kept here for all the runs of one Add1
+    completion. The root is the partition before any purchase (one class)."""
+
+    __slots__ = ("classes", "holdings", "after", "old", "weight", "moved")
+
+    def __init__(self, classes: int = 1) -> None:
+        self.classes = classes
+        self.holdings: dict[int, Holdings] = {}
+        self.after: dict[int, Partition] = {}
+        """The partition after each purchase made from this one."""
+        self.old: IntArray = np.zeros(0, dtype=np.int64)
+        self.weight: FloatArray = np.zeros(0)
+        """For the purchase leading here: the class and weight each new class comes from."""
+        self.moved: IntArray = np.zeros(0, dtype=np.int64)
+        """For the purchase leading here: the new class of each supporting group."""
+
+
 class _Floats:
     """Money per class of voters as a line in the share e plus a bound on its distance to
     the exact money, valid for every exact run with a share in [centre - radius, centre +
     radius]. Every bound used is affine (or concave) in e, so checking both ends of the
-    interval checks all of it. Classes are as in ``_State``; row k of ``state`` holds class
-    k's money at the centre, its slope in e and the bound."""
+    interval checks all of it. Classes are as in ``_State`` (``partition``); row k of
+    ``state`` holds class k's money at the centre, its slope in e and the bound."""
 
-    def __init__(self, profile: Profile, centre: float, radius: float) -> None:
+    def __init__(self, profile: Profile, centre: float, radius: float, root: Partition) -> None:
         self.profile = profile
         self.centre, self.radius, self.ends = centre, radius, _ends(radius)
+        self.root = self.partition = root
         self.group_class: IntArray = np.zeros(len(profile.group_sizes), dtype=np.int64)
         self.state: FloatArray = np.zeros((64, 3))
-        self.state[0] = centre, 1.0, 0.0  # everyone; row _EMPTY stays 0, 0, 0
-        self.classes = 2
+        self.state[0] = centre, 1.0, 0.0
         self.span = profile.max_weight + 1
         self.costs = [float(c) for c in profile.costs]
         self.voters = [n.astype(np.float64) for n in profile.multiplicity]
@@ -72,12 +95,17 @@ class _Floats:
         money += moved
         return other
 
-    def holdings(self, p: int) -> tuple[npt.NDArray[np.intp], FloatArray, FloatArray]:
+    def holdings(self, p: int) -> Holdings:
         """(class, weight, how many voters) over the supporters of ``p``."""
+        if (found := self.partition.holdings.get(p)) is None:
+            found = self.partition.holdings[p] = self._count(p)
+        return found
+
+    def _count(self, p: int) -> Holdings:
         keys = self.group_class[self.profile.supporters[p]]
         if self.span > 2:
             keys = keys * self.span + self.profile.weights[p]
-        if 16 * len(keys) < self.classes * self.span:  # few supporters: sort, not count
+        if 16 * len(keys) < self.partition.classes * self.span:  # few: sort, not count
             found, inverse = np.unique(keys, return_inverse=True)
             counts = cast(FloatArray, np.bincount(inverse.reshape(-1), weights=self.voters[p]))
         else:
@@ -210,17 +238,9 @@ class _Floats:
         groups = self.profile.supporters[p]
         if not len(groups) or high == (0.0, 0.0):
             return
-        keys = self.group_class[groups]
-        if self.span > 2:
-            keys = keys * self.span + self.profile.weights[p]
-        codes = np.flatnonzero(np.bincount(keys))
-        base, count = self.classes, len(codes)
-        lookup = np.zeros(base * self.span, dtype=np.int64)
-        lookup[codes] = np.arange(base, base + count)
-        if self.span > 2:
-            old, w = codes // self.span, (codes % self.span).astype(np.float64)
-        else:  # approval: keys are the classes themselves
-            old, w = codes, np.ones(count)
+        if (after := self.partition.after.get(p)) is None:
+            after = self.partition.after[p] = self._split(p)
+        old, w, base = after.old, after.weight, self.partition.classes
         r = self.radius
         tc, ts = (low[0] + high[0]) / 2, (low[1] + high[1]) / 2
         gap, gap_slope = high[0] - low[0], (high[1] - low[1]) * r
@@ -242,19 +262,31 @@ class _Floats:
             money[cross], slope[cross], error[cross] = _crossing(
                 at[cross], sl[cross], delta[cross], r
             )
-        # Surely exhausted voters all hold exactly 0: one shared class (_EMPTY), so classes
-        # stay few (the row 0, 0, 0 bounds every one of them).
-        live = ~poor
-        fresh = int(live.sum())
-        target = np.full(count, _EMPTY, dtype=np.int64)
-        target[live] = np.arange(base, base + fresh)
-        lookup[codes] = target
-        if base + fresh > len(self.state):
-            self.state = np.concatenate((self.state, np.zeros((base + 2 * fresh, 3))))
-        rows = self.state[base : base + fresh]
-        rows[:, 0], rows[:, 1], rows[:, 2] = money[live], slope[live], error[live] * (1 + 4 * _U)
-        self.classes = base + fresh
-        self.group_class[groups] = lookup[keys]
+        if after.classes > len(self.state):
+            self.state = np.concatenate((self.state, np.zeros((2 * after.classes - base, 3))))
+        rows = self.state[base : after.classes]
+        rows[:, 0], rows[:, 1], rows[:, 2] = money, slope, error * (1 + 4 * _U)
+        self.group_class[groups] = after.moved
+        self.partition = after
+
+    def _split(self, p: int) -> Partition:
+        """The partition after buying ``p``: each (class, weight) among its supporters
+        becomes a new class."""
+        groups = self.profile.supporters[p]
+        keys = self.group_class[groups]
+        if self.span > 2:
+            keys = keys * self.span + self.profile.weights[p]
+        codes = np.flatnonzero(np.bincount(keys))
+        base, count = self.partition.classes, len(codes)
+        lookup = np.zeros(base * self.span, dtype=np.int64)
+        lookup[codes] = np.arange(base, base + count)
+        after = Partition(base + count)
+        if self.span > 2:
+            after.old, after.weight = codes // self.span, (codes % self.span).astype(np.float64)
+        else:  # approval: keys are the classes themselves
+            after.old, after.weight = codes, np.ones(count)
+        after.moved = lookup[keys]
+        return after
 
 
 def _middle(bracket: Bracket) -> Line:
@@ -320,8 +352,8 @@ class _FloatRun:
         """Where the two keys that could not be ordered probably cross (a share)."""
 
     @classmethod
-    def start(cls, profile: Profile, centre: float, radius: float) -> _FloatRun:
-        run = cls(_Floats(profile, centre, radius), [], [])
+    def start(cls, profile: Profile, centre: float, radius: float, root: Partition) -> _FloatRun:
+        run = cls(_Floats(profile, centre, radius, root), [], [])
         for p in range(len(profile.costs)):
             if (found := run.floats.bracket(p, upper=False)) is not None:
                 run.fresh[p] = found
@@ -333,7 +365,7 @@ class _FloatRun:
         """This run for a sub-interval. Its purchases so far hold there too, so they are
         redone on fresh money with tighter bounds, pricing only what was bought; the floors
         in the heap still hold (the brackets were for the wider interval)."""
-        floats = _Floats(self.floats.profile, centre, radius)
+        floats = _Floats(self.floats.profile, centre, radius, self.floats.root)
         for p, _ in self.path:
             found = floats.bracket(p)
             if found is None or found[2] is None:  # rounding: keep the wider bounds
@@ -429,13 +461,16 @@ def _interval(low: float, high: float) -> tuple[float, float]:
     return centre, (high - low) / 2 * (1 + 4 * _U) + 2 * _U * abs(centre)
 
 
-def certify(profile: Profile, low: float, high: float) -> Path | None:
+def certify(
+    profile: Profile, low: float, high: float, root: Partition | None = None
+) -> Path | None:
     """The purchases every exact run with a share in [low, high] makes, or None when the
     float bounds cannot tell (a near tie, a tie with no tie-break, too wide an interval).
 
     ``low`` and ``high`` must bound the exact shares (the caller rounds them outwards).
+    ``root``: the partitions met by earlier runs on ``profile`` (``Partition()`` to start).
     """
-    run = _FloatRun.start(profile, *_interval(low, high))
+    run = _FloatRun.start(profile, *_interval(low, high), root or Partition())
     while (made := run.step()) is True:
         pass
     return None if made is None else tuple(run.path)
@@ -446,12 +481,18 @@ Leaf = tuple[int, int, Path | None]
 
 
 def settle(
-    profile: Profile, bounds: Callable[[int, int], tuple[float, float]], a: int, b: int
+    profile: Profile,
+    bounds: Callable[[int, int], tuple[float, float]],
+    a: int,
+    b: int,
+    root: Partition | None = None,
 ) -> Iterator[Leaf]:
     """Certified paths over steps a..b, in order, as few pieces as the floats allow: one run
     goes as far as it can for all the steps, then splits in halves that continue from there
-    (the shared rounds are done once). ``bounds(i, j)`` gives floats around steps i..j."""
-    yield from _settle(_FloatRun.start(profile, *_interval(*bounds(a, b))), bounds, a, b)
+    (the shared rounds are done once). ``bounds(i, j)`` gives floats around steps i..j;
+    ``root`` as in ``certify``."""
+    run = _FloatRun.start(profile, *_interval(*bounds(a, b)), root or Partition())
+    yield from _settle(run, bounds, a, b)
 
 
 def _settle(
