@@ -224,23 +224,27 @@ def _check(election: Election, options: MesOptions) -> None:
 
 def _profile(election: Election, options: MesOptions) -> tuple[Profile, tuple[int, ...]]:
     index = {p.project_id: i for i, p in enumerate(election.projects)}
-    shared: dict[int, int] = {}  # ballots sharing one tuple object (as pabulib files give)
     seen: dict[tuple[tuple[str, int], ...], int] = {}  # ballots as given: mostly repeats
     groups: dict[tuple[tuple[int, int], ...], int] = {}  # the same, canonical
-    group_of = []
-    for ballot in election.ballots:
-        # Every ballot lives as long as ``election``, so an id names one tuple throughout.
-        if (g := shared.get(id(ballot.weights))) is None:
-            if (g := seen.get(ballot.weights)) is None:
-                try:
-                    pairs = [(index[pid], w) for pid, w in ballot.weights if w > 0]
-                except KeyError:
-                    _votes(election)  # names the voter and the unknown project
-                    raise
-                pairs.sort()
-                g = seen[ballot.weights] = groups.setdefault(tuple(pairs), len(groups))
-            shared[id(ballot.weights)] = g
-        group_of.append(g)
+    # Ballots often share one tuple object (pabulib files do): each object is read once, in
+    # the order objects first appear (so groups are numbered by first appearance). Every
+    # ballot lives as long as ``election``, so an id names one tuple throughout.
+    given = [ballot.weights for ballot in election.ballots]
+    objects = np.fromiter(map(id, given), dtype=np.uint64, count=len(given))
+    _, first, inverse = np.unique(objects, return_index=True, return_inverse=True)
+    of_object = np.empty(len(first), dtype=np.int64)
+    for u in np.argsort(first).tolist():
+        weights = given[first[u]]
+        if (g := seen.get(weights)) is None:
+            try:
+                pairs = [(index[pid], w) for pid, w in weights if w > 0]
+            except KeyError:
+                _votes(election)  # names the voter and the unknown project
+                raise
+            pairs.sort()
+            g = seen[weights] = groups.setdefault(tuple(pairs), len(groups))
+        of_object[u] = g
+    group_of = of_object[inverse.reshape(-1)].tolist()
     profile = build_profile(
         [Fraction(p.cost) for p in election.projects],
         [p.project_id for p in election.projects],

@@ -236,7 +236,7 @@ def _parse_votes(
     votes: list[PbVote] = []
     seen: set[str] = set()
     at_id, at_vote = where[0], where[1]
-    at_points = where[2] if len(where) > 2 else at_id  # the points cell, if cumulative
+    at_points = where[2] if len(where) > 2 else at_vote  # the points cell, if cumulative
     for line, row in rows[1:]:
         if plain and len(row) == width:
             content = row[at_vote], row[at_points]
@@ -346,12 +346,14 @@ def to_election(pb: PbFile) -> Election:
     ballots carry their points.
     """
     projects = tuple(Project(p.project_id, p.cost) for p in pb.projects)
-    weights: dict[tuple[tuple[str, ...], tuple[int, ...] | None], tuple[tuple[str, int], ...]] = {}
+    shared: dict[int, tuple[tuple[str, int], ...]] = {}  # by id: parse_pb shares vote tuples
     ballots = []
     with paused_gc():
         for v in pb.votes:  # identical votes share one tuple of weights (grouped fast later)
-            if (found := weights.get((v.projects, v.points))) is None:
-                found = tuple(zip(v.projects, v.points or (1,) * len(v.projects), strict=True))
-                weights[v.projects, v.points] = found
+            if v.points is not None:
+                ballots.append(Ballot(v.voter_id, tuple(zip(v.projects, v.points, strict=True))))
+                continue
+            if (found := shared.get(id(v.projects))) is None:
+                found = shared[id(v.projects)] = tuple((p, 1) for p in v.projects)
             ballots.append(Ballot(v.voter_id, found))
     return Election(pb.budget, projects, tuple(ballots))

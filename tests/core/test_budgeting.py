@@ -350,3 +350,44 @@ def test_it_explains_prices_and_payments() -> None:
     assert [r.price for r in result.rounds] == [Fraction(15), Fraction(15)]
     first = next(v for v in result.voters if v.voter_ids == ("1",))
     assert first.payments == (("x", Fraction(15)), ("y", Fraction(5))) and first.left == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    generic_elections(),
+    st.integers(1, 400_000),
+    st.integers(1, 400_000),
+    st.sampled_from(["cost", "count"]),
+)
+def test_it_shares_the_partitions_of_voters_between_runs_at_other_shares(
+    election: Election, one: int, other: int, satisfaction: str
+) -> None:
+    from comuna.core.mes_certified import Partition, certify
+
+    order = by_id(election)
+    profile, _ = _profile(election, MesOptions(satisfaction=satisfaction, tie_break=order))
+    root = Partition()
+    certify(profile, one, one + 3, root)  # leaves what it met in root
+    path = certify(profile, other, other, root)
+    assert path == certify(profile, other, other)
+    if path is not None:
+        slow = reference_mes(
+            election, Fraction(other), cost_sat=satisfaction == "cost", tie_break=order
+        )
+        assert [profile.project_ids[p] for p, _ in path] == slow
+
+
+def test_it_builds_the_voter_accounts_when_first_read(shared_data: Path) -> None:
+    from comuna.core.budgeting import _accounts
+    from comuna.core.bulk import Deferred
+
+    _, election = load(shared_data, "Netherlands_Assen_2024")
+    options = votes_then_cost(election)
+    result = equal_shares(election, options)
+    assert isinstance(result.voters, Deferred)
+    profile, group_of = _profile(election, options)
+    run, _ = _add1(election, profile, options)
+    eager = _accounts(profile, run, group_of, election)
+    assert result.voters == eager and len(result.voters) == len(eager)
+    assert list(result.voters) == list(eager) and result.voters[0] == eager[0]
+    assert result == equal_shares(election, options) and hash(result.voters) == hash(eager)
