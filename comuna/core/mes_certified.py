@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from comuna.core.equal_shares import FloatArray, IntArray, Profile, rank_of
+from comuna.core.mes_bounds import crossing_line, reach
 
 _U = 2.0**-53
 """Unit roundoff of IEEE doubles: every float operation errs by at most this, relatively."""
@@ -178,11 +179,11 @@ class _Floats:
         tops = []
         for x in self.ends:
             lowest = held @ (1.0, x, -1.0)
-            top = _reach(need, lowest, load, after, gamma, room)
+            top = reach(need, lowest, load, after, gamma, room)
             if top is None:  # classes changed order inside the interval: sort at this end
                 order = np.argsort(lowest / load, kind="stable")
                 ordered = load[order]
-                top = _reach(
+                top = reach(
                     need, lowest[order], ordered, np.cumsum(ordered[::-1])[::-1], gamma, room
                 )
             if top is None:
@@ -249,8 +250,8 @@ class _Floats:
         m, s, d = self.state[old].T
         at, sl = m - tc * w, s - ts * w
         delta = d + half * w + 4 * _U * (np.abs(m) + abs(tc) * w + (np.abs(s) + abs(ts) * w) * r)
-        reach = np.abs(sl) * r + delta
-        lo, hi = at - reach, at + reach
+        extent = np.abs(sl) * r + delta
+        lo, hi = at - extent, at + extent
         rich, poor = lo >= 0, hi <= 0
         money, slope, error = (
             np.where(rich, at, 0.0),
@@ -259,7 +260,7 @@ class _Floats:
         )
         cross = ~rich & ~poor
         if cross.any():
-            money[cross], slope[cross], error[cross] = _crossing(
+            money[cross], slope[cross], error[cross] = crossing_line(
                 at[cross], sl[cross], delta[cross], r
             )
         if after.classes > len(self.state):
@@ -292,45 +293,6 @@ class _Floats:
 def _middle(bracket: Bracket) -> Line:
     (lc, ls), high, f = bracket[1], bracket[2] or bracket[1], bracket[3]
     return (lc + high[0]) / 2 * f, (ls + high[1]) / 2 * f
-
-
-def _reach(
-    need: float,
-    lowest: FloatArray,
-    load: FloatArray,
-    after: FloatArray,
-    gamma: float,
-    room: float,
-) -> float | None:
-    """A price t with sum(min(lowest, load * t)) >= need, checked with room for rounding,
-    or None. The candidate is the exact root when ``lowest / weight`` is in increasing order."""
-    a = need / after
-    a[1:] -= np.cumsum(lowest[:-1]) / after[1:]
-    k = int(np.argmax(a))
-    top = float(a[k]) + (3 * room + gamma * need) / float(after[k]) + 4 * _U * abs(float(a[k]))
-    if float(np.minimum(lowest, load * top).sum()) - 2 * room < need:
-        return None
-    return top
-
-
-def _crossing(
-    at: FloatArray, sl: FloatArray, delta: FloatArray, r: float
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """A line and bound enclosing max(f, 0) for every f within ``delta`` of the line (at,
-    sl) that may cross zero inside the interval. Above: the chord of max(line + delta, 0),
-    a convex function. Below: lam * (line - delta) for lam in [0, 1], chosen parallel to
-    the chord. The bound is half the gap between them, largest at an end."""
-    if not r:
-        top = at + delta
-        return top / 2, np.zeros_like(top), top / 2
-    left, right = np.maximum(at - sl * r + delta, 0.0), np.maximum(at + sl * r + delta, 0.0)
-    chord, chord_slope = (left + right) / 2, (right - left) / (2 * r)
-    lam = np.clip(np.divide(chord_slope, sl, out=np.zeros_like(sl), where=sl != 0), 0.0, 1.0)
-    under, under_slope = lam * (at - delta), lam * sl
-    gap, gap_slope = chord - under, (chord_slope - under_slope) * r
-    bound = np.maximum(np.abs(gap - gap_slope), np.abs(gap + gap_slope)) / 2
-    room = 8 * _U * (np.abs(at) + np.abs(sl) * r + delta)
-    return (chord + under) / 2, (chord_slope + under_slope) / 2, bound + room
 
 
 class _FloatRun:
