@@ -15,6 +15,7 @@ All money is exact: costs ``Decimal``; shares and prices ``Fraction``.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -174,16 +175,18 @@ def tie_break_order(election: Election, criteria: Sequence[str]) -> tuple[str, .
 
 def _votes(election: Election) -> dict[str, int]:
     votes = {p.project_id: 0 for p in election.projects}
-    for ballot in election.ballots:
-        for project_id, weight in ballot.weights:
+    # Ballots often share one tuple (pabulib files): count the tuples, add each once.
+    first = {id(ballot.weights): ballot for ballot in reversed(election.ballots)}
+    for key, count in Counter(map(id, [b.weights for b in election.ballots])).items():
+        for project_id, weight in first[key].weights:  # first seen first: names the first
             if project_id not in votes:
                 raise InputError(
                     "pb.unknown_project",
                     "Voter {voter} names unknown project {project}.",
-                    voter=ballot.voter_id,
+                    voter=first[key].voter_id,
                     project=project_id,
                 )
-            votes[project_id] += weight
+            votes[project_id] += weight * count
     return votes
 
 

@@ -391,3 +391,20 @@ def test_it_builds_the_voter_accounts_when_first_read(shared_data: Path) -> None
     assert result.voters == eager and len(result.voters) == len(eager)
     assert list(result.voters) == list(eager) and result.voters[0] == eager[0]
     assert result == equal_shares(election, options) and hash(result.voters) == hash(eager)
+
+
+def test_it_names_the_first_voter_with_an_unknown_project() -> None:
+    from comuna.core.errors import InputError
+
+    shared = (("a", 1), ("zz", 1))
+    ballots = (Ballot("v1", (("a", 1),)), Ballot("v2", (("b", 1), ("yy", 1))), Ballot("v3", shared))
+    election = Election(
+        Decimal(10),
+        (Project("a", Decimal(5)), Project("b", Decimal(5))),
+        (*ballots, Ballot("v4", shared)),
+    )
+    for rule in (greedy, equal_shares):
+        with pytest.raises(InputError) as caught:
+            rule(election)
+        assert caught.value.code == "pb.unknown_project"
+        assert (caught.value.params["voter"], caught.value.params["project"]) == ("v2", "yy")
