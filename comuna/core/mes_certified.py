@@ -72,7 +72,7 @@ class _Floats:
 
     def __init__(self, profile: Profile, centre: float, radius: float, root: Partition) -> None:
         self.profile = profile
-        self.centre, self.radius, self.ends = centre, radius, _ends(radius)
+        self._interval(centre, radius)
         self.root = self.partition = root
         self.group_class: IntArray = np.zeros(len(profile.group_sizes), dtype=np.int64)
         self.state: FloatArray = np.zeros((64, 3))
@@ -82,10 +82,15 @@ class _Floats:
         self.voters = [n.astype(np.float64) for n in profile.multiplicity]
         self.later: dict[int, tuple[float, FloatArray, FloatArray, FloatArray, float, float]] = {}
 
+    def _interval(self, centre: float, radius: float) -> None:
+        self.centre, self.radius, self.ends = centre, radius, _ends(radius)
+        self.sizing = np.array((1.0, radius, 1.0))  # n*money, n*slope, n*error -> magnitude
+        self.lowest = [np.array((1.0, x, -1.0)) for x in self.ends]  # -> lowest money at x
+
     def narrowed(self, centre: float, radius: float) -> _Floats:
         """The same money for a sub-interval: lines re-centred, bounds kept (still valid)."""
         other = copy.copy(self)
-        other.centre, other.radius, other.ends = centre, radius, _ends(radius)
+        other._interval(centre, radius)
         other.group_class = self.group_class.copy()
         other.state = self.state.copy()
         other.later = {}
@@ -129,14 +134,14 @@ class _Floats:
             return None
         cls, w, n = self.holdings(p)
         r = self.radius
-        money = self.state[cls, 0]
-        order = np.argsort(money / w if self.span > 2 else money, kind="stable")
-        n, w = n[order], w[order]
-        held = self.state[cls[order]] * n[:, None]  # per class: n*money, n*slope, n*error
-        load = n * w
+        rows = self.state[cls]
+        order = np.argsort(rows[:, 0] / w if self.span > 2 else rows[:, 0], kind="stable")
+        n = n[order]
+        held = rows[order] * n[:, None]  # per class: n*money, n*slope, n*error
+        load = n * w[order] if self.span > 2 else n  # approval: every weight is 1
         gamma = 4.0 * (len(cls) + 8) * _U  # rounding of sums of k terms, with room
         total, spread, off = held.sum(axis=0).tolist()
-        size = float(np.abs(held).sum(axis=0) @ (1.0, r, 1.0))
+        size = float(np.abs(held).sum(axis=0) @ self.sizing)
         low_cost, high_cost = cost * (1 - 2 * _U), cost * (1 + 2 * _U)
         if total + abs(spread) * r + off + gamma * size < low_cost:
             return None
@@ -146,7 +151,7 @@ class _Floats:
         # Whoever pays all below a split, the rest paying t*w: any split bounds t from below.
         a = (low_cost - paid[:, 0] - paid[:, 2]) / after
         slope = -paid[:, 1] / after
-        a -= gamma * (np.abs(paid) @ (1.0, r, 1.0) + low_cost) / after + 4 * _U * np.abs(a)
+        a -= gamma * (np.abs(paid) @ self.sizing + low_cost) / after + 4 * _U * np.abs(a)
         k = int(np.argmax(a - np.abs(slope) * r))
         low = (float(a[k]), float(slope[k]))
         floor = max(0.0, low[0] - abs(low[1]) * r) * per_key * (1 - 4 * _U)
@@ -177,8 +182,8 @@ class _Floats:
         possible money reaches; sum(n * min(b, t*w)) is concave in e along both lines."""
         need, room = cost * (1 + 2 * _U), gamma * size
         tops = []
-        for x in self.ends:
-            lowest = held @ (1.0, x, -1.0)
+        for vector in self.lowest:
+            lowest = held @ vector
             top = reach(need, lowest, load, after, gamma, room)
             if top is None:  # classes changed order inside the interval: sort at this end
                 order = np.argsort(lowest / load, kind="stable")
