@@ -267,9 +267,7 @@ def add_item(
         Session.objects.select_for_update(of=("self",)).select_related("body").get(pk=session.pk)
     )
     if session.status != Session.Status.CONVENED:
-        raise RuleError(
-            "parliament.agenda_closed", "Items are added before the session opens."
-        )
+        raise RuleError("parliament.agenda_closed", "Items are added before the session opens.")
     title = title.strip()
     if not title:
         raise InputError("parliament.item_without_title", "Give the item a title.")
