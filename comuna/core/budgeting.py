@@ -15,6 +15,7 @@ All money is exact: costs ``Decimal``; shares and prices ``Fraction``.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,18 +23,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from comuna.core.equal_shares import (
-    Path,
-    Profile,
-    Run,
-    build_profile,
-    certify,
-    money_left,
-    replay,
-    run_mes,
-    settle,
-)
+from comuna.core.bulk import Deferred, paused_gc
+from comuna.core.equal_shares import Profile, Run, build_profile, money_left, replay, run_mes
 from comuna.core.errors import InputError, RuleError, TieError
+from comuna.core.mes_certified import Partition, Path, certify, settle
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +150,9 @@ class MesResult:
     total_cost: Decimal
     rounds: tuple[MesRound, ...]
     projects: tuple[ProjectOutcome, ...]
-    voters: tuple[VoterAccount, ...]
+    voters: Sequence[VoterAccount]
+    """One line per distinct ballot, in the order the ballots first appear; built when first
+    read (a ``Deferred`` tuple: most callers of a city-wide vote never read 50,000 lines)."""
     add1_steps: tuple[Add1Step, ...]
     greedy: GreedyResult | None
     notes: tuple[str, ...] = field(default=())
@@ -180,16 +175,18 @@ def tie_break_order(election: Election, criteria: Sequence[str]) -> tuple[str, .
 
 def _votes(election: Election) -> dict[str, int]:
     votes = {p.project_id: 0 for p in election.projects}
-    for ballot in election.ballots:
-        for project_id, weight in ballot.weights:
+    # Ballots often share one tuple (pabulib files): count the tuples, add each once.
+    first = {id(ballot.weights): ballot for ballot in reversed(election.ballots)}
+    for key, count in Counter(map(id, [b.weights for b in election.ballots])).items():
+        for project_id, weight in first[key].weights:  # first seen first: names the first
             if project_id not in votes:
                 raise InputError(
                     "pb.unknown_project",
                     "Voter {voter} names unknown project {project}.",
-                    voter=ballot.voter_id,
+                    voter=first[key].voter_id,
                     project=project_id,
                 )
-            votes[project_id] += weight
+            votes[project_id] += weight * count
     return votes
 
 
@@ -232,16 +229,25 @@ def _profile(election: Election, options: MesOptions) -> tuple[Profile, tuple[in
     index = {p.project_id: i for i, p in enumerate(election.projects)}
     seen: dict[tuple[tuple[str, int], ...], int] = {}  # ballots as given: mostly repeats
     groups: dict[tuple[tuple[int, int], ...], int] = {}  # the same, canonical
-    group_of = []
-    for ballot in election.ballots:
-        if (g := seen.get(ballot.weights)) is None:
+    # Ballots often share one tuple object (pabulib files do): each object is read once, in
+    # the order objects first appear (so groups are numbered by first appearance). Every
+    # ballot lives as long as ``election``, so an id names one tuple throughout.
+    given = [ballot.weights for ballot in election.ballots]
+    objects = np.fromiter(map(id, given), dtype=np.uint64, count=len(given))
+    _, first, inverse = np.unique(objects, return_index=True, return_inverse=True)
+    of_object = np.empty(len(first), dtype=np.int64)
+    for u in np.argsort(first).tolist():
+        weights = given[first[u]]
+        if (g := seen.get(weights)) is None:
             try:
-                key = tuple(sorted((index[pid], w) for pid, w in ballot.weights if w > 0))
+                pairs = [(index[pid], w) for pid, w in weights if w > 0]
             except KeyError:
                 _votes(election)  # names the voter and the unknown project
                 raise
-            g = seen[ballot.weights] = groups.setdefault(key, len(groups))
-        group_of.append(g)
+            pairs.sort()
+            g = seen[weights] = groups.setdefault(tuple(pairs), len(groups))
+        of_object[u] = g
+    group_of = of_object[inverse.reshape(-1)].tolist()
     profile = build_profile(
         [Fraction(p.cost) for p in election.projects],
         [p.project_id for p in election.projects],
@@ -279,23 +285,28 @@ class _Outcome:
 
 
 def _outcomes(
-    profile: Profile, share: Callable[[int], Fraction], first: int, last: int, leap: bool
+    profile: Profile,
+    share: Callable[[int], Fraction],
+    steps: tuple[int, int],
+    leap: bool,
+    root: Partition,
 ) -> Iterator[_Outcome]:
     """The outcomes at steps first..last in order, settled by certified float runs where
     they can (``settle``) and by exact runs where they cannot, or everywhere without
-    ``leap``."""
+    ``leap``. ``root`` keeps the partitions of voters the float runs met (``Partition``)."""
+    first, last = steps
 
     def bounds(i: int, j: int) -> tuple[float, float]:
         return math.nextafter(float(share(i)), -math.inf), math.nextafter(float(share(j)), math.inf)
 
     leaves = (
-        settle(profile, bounds, first, last)
+        settle(profile, bounds, first, last, root)
         if leap
         else ((i, i, None) for i in range(first, last + 1))
     )
     for i, j, path in leaves:
         if path is None and leap:
-            path = certify(profile, *bounds(i, i))  # afresh: bounds not widened by a split
+            path = certify(profile, *bounds(i, i), root)  # afresh: bounds not widened by a split
         if path is not None:
             yield _Outcome(share(i), share(j), path, None)
             continue
@@ -323,9 +334,10 @@ def _add1(
     steps: list[Add1Step] = []
     kept: _Outcome | None = None
     done, span = 0, 1
+    root = Partition()
     while True:
         for outcome in _outcomes(
-            profile, lambda i: start + i * options.add1_step, done, done + span - 1, leap
+            profile, lambda i: start + i * options.add1_step, (done, done + span - 1), leap, root
         ):
             size, cost = len(outcome.path), _cost(election, outcome.sequence)
             if kept is not None and cost > election.budget:
@@ -353,15 +365,16 @@ def _accounts(
             paths[k] = (*path(run.class_parent[k]), (profile.project_ids[project], amount))
         return paths[k]
 
-    members: list[list[str]] = [[] for _ in profile.group_sizes]
-    for ballot, g in zip(election.ballots, group_of, strict=True):
-        members[g].append(ballot.voter_id)
-    classes = run.group_class.tolist()
-    left = {k: run.budget(k) for k in set(classes)}
-    return tuple(
-        VoterAccount(tuple(ids), run.endowment, path(k), left[k])
-        for ids, k in zip(members, classes, strict=True)
-    )
+    with paused_gc():
+        members: list[list[str]] = [[] for _ in profile.group_sizes]
+        for ballot, g in zip(election.ballots, group_of, strict=True):
+            members[g].append(ballot.voter_id)
+        classes = run.group_class.tolist()
+        left = {k: run.budget(k) for k in set(classes)}
+        return tuple(
+            VoterAccount(tuple(ids), run.endowment, path(k), left[k])
+            for ids, k in zip(members, classes, strict=True)
+        )
 
 
 def _mes_projects(election: Election, profile: Profile, run: Run) -> tuple[ProjectOutcome, ...]:
@@ -383,7 +396,8 @@ def equal_shares(election: Election, options: MesOptions | None = None) -> MesRe
     """The Method of Equal Shares, completed as ``options`` say; exact and audited."""
     options = options or MesOptions()
     _check(election, options)
-    profile, group_of = _profile(election, options)
+    with paused_gc():
+        profile, group_of = _profile(election, options)
     run, steps = _add1(election, profile, options)
     ids = profile.project_ids
     rounds = tuple(
@@ -391,8 +405,14 @@ def equal_shares(election: Election, options: MesOptions | None = None) -> MesRe
         for n, p in enumerate(run.purchases, start=1)
     )
     notes: list[str] = []
+    votes = {
+        pid: int(np.dot(n, w))
+        for pid, n, w in zip(ids, profile.multiplicity, profile.weights, strict=True)
+    }
     try:
-        compared: GreedyResult | None = greedy(election, GreedyOptions(tie_break=options.tie_break))
+        compared: GreedyResult | None = _greedy(
+            election, GreedyOptions(tie_break=options.tie_break), votes
+        )
     except TieError as error:
         compared = None
         notes.append(f"greedy comparison not computed: {error}")
@@ -404,7 +424,7 @@ def equal_shares(election: Election, options: MesOptions | None = None) -> MesRe
         _cost(election, [p.project for p in run.purchases]),
         rounds,
         _mes_projects(election, profile, run),
-        _accounts(profile, run, group_of, election),
+        Deferred(lambda: _accounts(profile, run, group_of, election)),
         steps,
         compared,
         tuple(notes),
@@ -437,8 +457,10 @@ def _order_matters(group: list[Project], left: Decimal, skip: bool) -> bool:
 
 def greedy(election: Election, options: GreedyOptions | None = None) -> GreedyResult:
     """Fund projects by votes (points), most first, while they fit the budget."""
-    options = options or GreedyOptions()
-    votes = _votes(election)
+    return _greedy(election, options or GreedyOptions(), _votes(election))
+
+
+def _greedy(election: Election, options: GreedyOptions, votes: dict[str, int]) -> GreedyResult:
     left = election.budget
     reasons: dict[str, str] = {}
     selected: list[str] = []

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from comuna.core.budgeting import Ballot, Election, Project
+from comuna.core.bulk import paused_gc
 from comuna.core.errors import InputError
 
 VOTE_TYPES = ("approval", "cumulative", "ordinal", "choose-1")
@@ -89,9 +90,12 @@ def _rows(text: str | Iterable[str]) -> Iterator[tuple[int, list[str]]]:
     lines = text.splitlines() if isinstance(text, str) else text
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")
-        row = next(csv.reader([line], delimiter=";")) if '"' in line else line.split(";")
-        if any(cell.strip() for cell in row):
-            yield number, row
+        if '"' in line:
+            row = next(csv.reader([line], delimiter=";"))
+            if any(cell.strip() for cell in row):
+                yield number, row
+        elif line.replace(";", "").strip():  # some cell is not blank
+            yield number, line.split(";")
 
 
 def _split_sections(
@@ -170,9 +174,13 @@ def _parse_projects(
     return columns, tuple(projects.values())
 
 
-def _ballot(record: dict[str, str], line: int, vote_type: str, known: set[str]) -> PbVote:
-    voter_id = record.pop("voter_id")
-    chosen = tuple(p.strip() for p in record.pop("vote").split(",") if p.strip())
+Choice = tuple[tuple[str, ...], tuple[int, ...] | None]
+"""The projects a vote names, and its points (cumulative ballots)."""
+
+
+def _choice(vote: str, text: str | None, line: int, vote_type: str, known: set[str]) -> Choice:
+    """The checked content of a ``vote`` cell (and ``points`` cell ``text``), both stripped."""
+    chosen = tuple(p.strip() for p in vote.split(",") if p.strip())
     unknown = [p for p in chosen if p not in known]
     if unknown or len(set(chosen)) != len(chosen):
         raise InputError(
@@ -190,7 +198,7 @@ def _ballot(record: dict[str, str], line: int, vote_type: str, known: set[str]) 
         )
     points: tuple[int, ...] | None = None
     if vote_type == "cumulative":
-        text = record.pop("points", "")
+        text = text or ""
         try:
             points = tuple(int(p) for p in text.split(",") if p.strip())
         except ValueError:
@@ -202,18 +210,44 @@ def _ballot(record: dict[str, str], line: int, vote_type: str, known: set[str]) 
                 line=line,
                 points=text,
             )
+    return chosen, points
+
+
+def _ballot(record: dict[str, str], line: int, vote_type: str, known: set[str]) -> PbVote:
+    voter_id, vote = record.pop("voter_id"), record.pop("vote")
+    text = record.pop("points", "") if vote_type == "cumulative" else None
+    chosen, points = _choice(vote, text, line, vote_type, known)
     return PbVote(voter_id, chosen, points, tuple(record.items()))
 
 
 def _parse_votes(
     rows: list[tuple[int, list[str]]], vote_type: str, known: set[str]
 ) -> tuple[tuple[str, ...], tuple[PbVote, ...]]:
+    """The votes, each distinct vote text checked once (most ballots repeat others): identical
+    votes share one tuple of projects."""
     required = ("voter_id", "vote", "points") if vote_type == "cumulative" else ("voter_id", "vote")
     columns = _header(rows, required)
+    width = len(columns)
+    plain = len(set(columns)) == width  # no repeated column: fields by position
+    where = [columns.index(n) for n in required]  # voter id, vote, points if cumulative
+    rest = [i for i in range(width) if columns[i] not in required]
+    named = [columns[i] for i in rest]
+    choices: dict[tuple[str, str], Choice] = {}
     votes: list[PbVote] = []
     seen: set[str] = set()
+    at_id, at_vote = where[0], where[1]
+    at_points = where[2] if len(where) > 2 else at_vote  # the points cell, if cumulative
     for line, row in rows[1:]:
-        vote = _ballot(_record(columns, line, row), line, vote_type, known)
+        if plain and len(row) == width:
+            content = row[at_vote], row[at_points]
+            if (choice := choices.get(content)) is None:
+                text = content[1].strip() if len(where) > 2 else None
+                choice = _choice(content[0].strip(), text, line, vote_type, known)
+                choices[content] = choice
+            fields = tuple(zip(named, map(str.strip, [row[i] for i in rest]), strict=True))
+            vote = PbVote(row[at_id].strip(), choice[0], choice[1], fields)
+        else:  # the general path (it also reports a row of the wrong width)
+            vote = _ballot(_record(columns, line, row), line, vote_type, known)
         if vote.voter_id in seen:
             raise InputError(
                 "pb.duplicate_voter",
@@ -245,12 +279,13 @@ def _parse_meta(rows: list[tuple[int, list[str]]]) -> Fields:
 
 def parse_pb(text: str | Iterable[str]) -> PbFile:
     """Parse pabulib text; raise ``InputError`` naming the line on anything malformed."""
-    sections = _split_sections(_rows(text))
-    meta = _parse_meta(sections["META"])
-    vote_type = dict(meta).get("vote_type", "approval")
-    project_columns, projects = _parse_projects(sections["PROJECTS"])
-    known = {p.project_id for p in projects}
-    vote_columns, votes = _parse_votes(sections["VOTES"], vote_type, known)
+    with paused_gc():
+        sections = _split_sections(_rows(text))
+        meta = _parse_meta(sections["META"])
+        vote_type = dict(meta).get("vote_type", "approval")
+        project_columns, projects = _parse_projects(sections["PROJECTS"])
+        known = {p.project_id for p in projects}
+        vote_columns, votes = _parse_votes(sections["VOTES"], vote_type, known)
     return PbFile(meta, project_columns, projects, vote_columns, votes)
 
 
@@ -311,8 +346,14 @@ def to_election(pb: PbFile) -> Election:
     ballots carry their points.
     """
     projects = tuple(Project(p.project_id, p.cost) for p in pb.projects)
-    ballots = tuple(
-        Ballot(v.voter_id, tuple(zip(v.projects, v.points or (1,) * len(v.projects), strict=True)))
-        for v in pb.votes
-    )
-    return Election(pb.budget, projects, ballots)
+    shared: dict[int, tuple[tuple[str, int], ...]] = {}  # by id: parse_pb shares vote tuples
+    ballots = []
+    with paused_gc():
+        for v in pb.votes:  # identical votes share one tuple of weights (grouped fast later)
+            if v.points is not None:
+                ballots.append(Ballot(v.voter_id, tuple(zip(v.projects, v.points, strict=True))))
+                continue
+            if (found := shared.get(id(v.projects))) is None:
+                found = shared[id(v.projects)] = tuple((p, 1) for p in v.projects)
+            ballots.append(Ballot(v.voter_id, found))
+    return Election(pb.budget, projects, tuple(ballots))

@@ -22,6 +22,7 @@ from comuna.assemblies.models import Assembly, Motion
 from comuna.bodies.export import export_record
 from comuna.bodies.models import Body, RecordEntry
 from comuna.budgets.models import BudgetProcess, Project, Spending
+from comuna.economy.models import Account, Entry
 from comuna.federation.models import (
     Consultation,
     Delegate,
@@ -87,6 +88,9 @@ def objects_of(body: Body) -> dict[str, list[tuple[str, int]]]:
         fed + "items/": pks(Item.objects.filter(session__body=commune), sides),
         fed + "delegates/": pks(Delegate.objects.filter(seat__body=commune), sides),
         fed + "deviations/": pks(Deviation.objects.all(), sides),
+        fed + "recalls/": pks(Recall.objects.all(), sides),  # POST only (to a referendum)
+        "b/<slug:slug>/treasury/accounts/": pks(Account.objects.filter(body=body)),
+        "b/<slug:slug>/treasury/entries/": pks(Entry.objects.filter(body=body)),
     }
 
 

@@ -69,6 +69,7 @@ def _pks(scene: Populated, route: str) -> list[int]:
         FEDERATION + "items/": federation["items"],
         FEDERATION + "delegates/": federation["delegates"],
         FEDERATION + "deviations/": federation["deviations"],
+        FEDERATION + "recalls/": offices["recalls"],  # POST only: putting it to a referendum
     }
     assert prefix in by_prefix, f"{route}: say which objects it shows in _pks"
     return by_prefix[prefix]

@@ -141,7 +141,8 @@ def by_id(election: Election) -> tuple[str, ...]:
 @settings(max_examples=60, deadline=None)
 @given(elections(), st.integers(1, 30))
 def test_it_matches_the_plain_definition_of_mes(election: Election, share: int) -> None:
-    from comuna.core.equal_shares import certify, replay, run_mes
+    from comuna.core.equal_shares import replay, run_mes
+    from comuna.core.mes_certified import certify
 
     profile, _ = _profile(election, MesOptions(tie_break=by_id(election)))
     slow = reference_mes(election, Fraction(share), cost_sat=True, tie_break=by_id(election))
@@ -192,7 +193,8 @@ def generic_elections(draw: st.DrawFn) -> Election:
 def test_it_certifies_only_paths_that_every_share_of_a_span_takes(
     election: Election, start: int, last: int, step: Fraction, satisfaction: str
 ) -> None:
-    from comuna.core.equal_shares import replay, run_mes, settle
+    from comuna.core.equal_shares import replay, run_mes
+    from comuna.core.mes_certified import settle
 
     order = by_id(election)
     profile, _ = _profile(election, MesOptions(satisfaction=satisfaction, tie_break=order))
@@ -218,7 +220,8 @@ def test_it_certifies_only_paths_that_every_share_of_a_span_takes(
 
 
 def test_it_certifies_spans_of_real_shares(shared_data: Path) -> None:
-    from comuna.core.equal_shares import certify, run_mes
+    from comuna.core.equal_shares import run_mes
+    from comuna.core.mes_certified import certify
 
     _, election = load(shared_data, "Poland_Wieliczka_2023_Green_Budget")
     profile, _ = _profile(election, votes_then_cost(election))
@@ -347,3 +350,61 @@ def test_it_explains_prices_and_payments() -> None:
     assert [r.price for r in result.rounds] == [Fraction(15), Fraction(15)]
     first = next(v for v in result.voters if v.voter_ids == ("1",))
     assert first.payments == (("x", Fraction(15)), ("y", Fraction(5))) and first.left == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    generic_elections(),
+    st.integers(1, 400_000),
+    st.integers(1, 400_000),
+    st.sampled_from(["cost", "count"]),
+)
+def test_it_shares_the_partitions_of_voters_between_runs_at_other_shares(
+    election: Election, one: int, other: int, satisfaction: str
+) -> None:
+    from comuna.core.mes_certified import Partition, certify
+
+    order = by_id(election)
+    profile, _ = _profile(election, MesOptions(satisfaction=satisfaction, tie_break=order))
+    root = Partition()
+    certify(profile, one, one + 3, root)  # leaves what it met in root
+    path = certify(profile, other, other, root)
+    assert path == certify(profile, other, other)
+    if path is not None:
+        slow = reference_mes(
+            election, Fraction(other), cost_sat=satisfaction == "cost", tie_break=order
+        )
+        assert [profile.project_ids[p] for p, _ in path] == slow
+
+
+def test_it_builds_the_voter_accounts_when_first_read(shared_data: Path) -> None:
+    from comuna.core.budgeting import _accounts
+    from comuna.core.bulk import Deferred
+
+    _, election = load(shared_data, "Netherlands_Assen_2024")
+    options = votes_then_cost(election)
+    result = equal_shares(election, options)
+    assert isinstance(result.voters, Deferred)
+    profile, group_of = _profile(election, options)
+    run, _ = _add1(election, profile, options)
+    eager = _accounts(profile, run, group_of, election)
+    assert result.voters == eager and len(result.voters) == len(eager)
+    assert list(result.voters) == list(eager) and result.voters[0] == eager[0]
+    assert result == equal_shares(election, options) and hash(result.voters) == hash(eager)
+
+
+def test_it_names_the_first_voter_with_an_unknown_project() -> None:
+    from comuna.core.errors import InputError
+
+    shared = (("a", 1), ("zz", 1))
+    ballots = (Ballot("v1", (("a", 1),)), Ballot("v2", (("b", 1), ("yy", 1))), Ballot("v3", shared))
+    election = Election(
+        Decimal(10),
+        (Project("a", Decimal(5)), Project("b", Decimal(5))),
+        (*ballots, Ballot("v4", shared)),
+    )
+    for rule in (greedy, equal_shares):
+        with pytest.raises(InputError) as caught:
+            rule(election)
+        assert caught.value.code == "pb.unknown_project"
+        assert (caught.value.params["voter"], caught.value.params["project"]) == ("v2", "yy")

@@ -108,3 +108,24 @@ def test_it_reads_and_rewrites_every_real_file(shared_data) -> None:  # type: ig
         assert len(pb.votes) == int(pb.meta_value("num_votes") or 0)
         assert len(pb.projects) == int(pb.meta_value("num_projects") or 0)
         assert parse_pb(write_pb(pb)) == pb
+
+
+def test_it_reads_repeated_votes_once_and_the_same_as_each_alone() -> None:
+    text = SMALL.replace("c;3,1", "c;3,1\nd; 3 ,1 ;\ne;3,1").replace(
+        "voter_id;vote", "voter_id;vote;x"
+    )
+    text = text.replace("a;1,2", "a;1,2; u").replace("b;2\n", "b;2;\n").replace("c;3,1", "c;3,1;w")
+    text = text.replace("e;3,1", "e;3,1;v")
+    pb = parse_pb(text)
+    votes = {v.voter_id: v for v in pb.votes}
+    assert votes["c"].projects == votes["d"].projects == ("3", "1")
+    assert votes["c"].projects is votes["e"].projects  # one checked tuple per distinct vote
+    assert [v.fields for v in pb.votes] == [(("x", f),) for f in ("u", "", "w", "", "v")]
+    election = to_election(pb)
+    assert election.ballots[2].weights is election.ballots[4].weights == (("3", 1), ("1", 1))
+
+
+def test_it_reads_a_header_with_a_repeated_column_as_before() -> None:
+    text = SMALL.replace("voter_id;vote", "voter_id;vote;x;x").replace("a;1,2", "a;1,2;1;2")
+    pb = parse_pb(text.replace("b;2\n", "b;2;3;4\n").replace("c;3,1", "c;3,1;5;6"))
+    assert [v.fields for v in pb.votes] == [(("x", "2"),), (("x", "4"),), (("x", "6"),)]

@@ -43,3 +43,13 @@ def test_it_reports_a_malformed_file(tmp_path: Path, capsys: pytest.CaptureFixtu
     )
     code, out, err = run([str(bad)], capsys)
     assert code == 1 and out == "" and "Line 6" in err
+
+
+def test_it_builds_only_the_parser_of_the_command_run() -> None:
+    from comuna.cli import build_parser
+
+    parser = build_parser("pb")
+    args = parser.parse_args(["pb", "x.pb"])
+    assert args.command == "pb"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["stv", "x.blt"])
