@@ -285,6 +285,7 @@ MESSAGES: dict[str, Any] = {
     "mandate.session_opened": gettext_lazy(
         "The session has already opened: mandates are given before it opens."
     ),
+    "parliament.agenda_closed": gettext_lazy("Items are added before the session opens."),
     "parliament.already_voted": gettext_lazy("This seat has already voted on this item."),
     "parliament.delegates_only": gettext_lazy(
         "Only delegates speak in this session: it is not an open parliament."
@@ -292,6 +293,7 @@ MESSAGES: dict[str, Any] = {
     "parliament.call_not_supported": gettext_lazy(
         "%(supporting)s member bodies asked for it; %(needed)s are needed."
     ),
+    "parliament.item_without_title": gettext_lazy("Give the item a title."),
     "parliament.no_delegate": gettext_lazy("This seat has no delegate."),
     "parliament.no_delegates": gettext_lazy("No delegate has been elected yet."),
     "parliament.not_convened": gettext_lazy("This session cannot be opened now."),

@@ -6,14 +6,12 @@ import datetime as dt
 import itertools
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.utils import timezone
 
 from comuna.assemblies.models import Assembly
 from comuna.bodies.models import Body, Role
-from comuna.bodies.services import amend_ruleset
 from comuna.federation import services
-from comuna.federation.models import Founding, Item, Seat, Session
+from comuna.federation.models import Delegate, Founding, Item, Seat, Session
 from comuna.people.models import Resident
 from tests import builders
 
@@ -95,15 +93,27 @@ def elect_delegates(
     return chosen
 
 
+def amend_by_parliament(commune: Body, changes: dict[str, str], *, vote: str = "yes") -> Item:
+    """The commune's parliament amends its own rules (LOC Art. 22.7): a session whose item
+    carries ``changes``, on which every seated delegate votes ``vote``; then it closes."""
+    convened = session(commune, ("Informe de la vocería",))
+    item = services.add_item(convened, "Reglamento interno", changes=changes, by=marta())
+    services.open_session(convened, by=marta())
+    seated = Delegate.objects.filter(ended_on__isnull=True).values("seat")
+    seats = Seat.objects.filter(body=commune, closed_on__isnull=True, pk__in=seated)
+    for seat in seats:
+        services.cast_delegate_vote(item, seat, vote, by=marta())
+    for each in convened.items.all():
+        services.close_item(each, by=marta())
+    services.close_session(convened, by=marta())
+    item.refresh_from_db()
+    return item
+
+
 def recall_in_member_assemblies(commune: Body) -> None:
-    """The commune's ruleset sends delegates' recalls to the member bodies' assemblies instead
-    of a referendum (LOC Art. 50). A parliament cannot amend its ruleset by decision yet, so
-    the amendment is applied directly, as the decision would."""
-    with transaction.atomic():
-        amend_ruleset(
-            commune, {"delegate_recall_vote": "member_assembly"}, decision_number=1,
-            on=timezone.localdate(),
-        )  # fmt: skip
+    """The commune's parliament sends delegates' recalls to the member bodies' assemblies
+    instead of a referendum (LOC Art. 50). Its delegates must be seated."""
+    amend_by_parliament(commune, {"delegate_recall_vote": "member_assembly"})
 
 
 def two_years_ago() -> dt.datetime:

@@ -167,29 +167,40 @@ def amend_ruleset(
     body: Body,
     changes: dict[str, Any],
     *,
-    decision_number: int,
     on: dt.date,
+    decision_number: int | None = None,
+    parliament_item: tuple[int, int] | None = None,
     now: dt.datetime | None = None,
 ) -> RulesetVersion:
-    """Adopt a new ruleset version (called by the decision service, inside its transaction)."""
+    """Adopt a new ruleset version (called by the deciding service, inside its transaction).
+
+    The act cites what decided it: the assembly's ``decision_number``, or ``parliament_item``
+    as (session, item position) for a parliament's decision (ADR 0067).
+    """
+    if (decision_number is None) == (parliament_item is None):
+        raise ValueError("cite either an assembly decision or a parliament item")
     current = current_ruleset(body)
     params = rulesets.validate_amendment(current.params, changes)
+    if parliament_item is not None:
+        reason = "parliament session {}, item {}".format(*parliament_item)
+        cited: dict[str, Any] = {
+            "parliament_session": parliament_item[0],
+            "item": parliament_item[1],
+        }
+    else:
+        reason, cited = f"decision {decision_number}", {"decision": decision_number}
     version = RulesetVersion.objects.create(
         body=body,
         number=current.number + 1,
         profile=current.profile,
         params=params,
         adopted_on=on,
-        reason=f"decision {decision_number}",
+        reason=reason,
     )
     post_entry(
         body,
         "ruleset.amended",
-        {
-            "version": version.number,
-            "changes": {k: params[k] for k in sorted(changes)},
-            "decision": decision_number,
-        },
+        {"version": version.number, "changes": {k: params[k] for k in sorted(changes)}, **cited},
         now,
     )
     return version

@@ -105,6 +105,32 @@ class SessionForm(forms.Form):
     )
 
 
+class ItemForm(forms.Form):
+    """An item added to a convened session; it may amend the parliament's rules (ADR 0067)."""
+
+    title = forms.CharField(label=_("Item"), max_length=300)
+    changes = forms.CharField(
+        label=_("Amend the rules (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "aria-describedby": "changes-help"}),
+        help_text=_(
+            "If approved, this item changes the parliament's ruleset. One per line: "
+            "parameter = value, e.g. delegate_recall_vote = member_assembly"
+        ),
+    )
+
+    def clean_changes(self) -> dict[str, str]:
+        changes = {}
+        for line in self.cleaned_data["changes"].splitlines():
+            if not line.strip():
+                continue
+            if "=" not in line:
+                raise forms.ValidationError(_("Write each change as parameter = value."))
+            name, value = line.split("=", 1)
+            changes[name.strip()] = value.strip()
+        return changes
+
+
 class DelegateVoteForm(forms.Form):
     choice = forms.ChoiceField(label=_("Vote"), choices=VoteChoice.choices)
 

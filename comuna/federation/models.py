@@ -333,6 +333,9 @@ class Item(models.Model):
     needed = models.PositiveIntegerField(null=True, blank=True)
     approved = models.BooleanField(null=True)
     effect = models.CharField(max_length=14, choices=Effect.choices, blank=True)
+    # Ruleset changes the item adopts when it takes effect (LOC Art. 22.7, ADR 0067): the
+    # parameter -> value mapping checked when the item was put on the agenda; empty otherwise.
+    changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["session", "position"]

@@ -19,6 +19,7 @@ from comuna.federation import queries, services
 from comuna.federation.forms import (
     DelegateVoteForm,
     ElectionForm,
+    ItemForm,
     MandateForm,
     RatificationForm,
     RequestForm,
@@ -106,6 +107,8 @@ def _session_context(request: HttpRequest, body: Body, pk: int) -> dict[str, Any
         "rows": rows,
         "seated": seated(body),
         "can_run": can(request.user, "parliament.run", body),
+        "can_add": can(request.user, "parliament.convene", body),
+        "item_form": ItemForm(),
         "speakers": session.speakers.select_related("resident__body"),
         "query": query,
         "found": _members_found(body, query) if query else [],
@@ -132,6 +135,25 @@ def _session_action(request: HttpRequest, body: Body, pk: int, action: Any) -> H
     except ComunaError as error:
         context = _session_context(request, body, pk)
         return render_refusal(request, "federation/session.html", context, error)
+    return redirect("federation_session", body.slug, pk)
+
+
+@require_POST
+@requires("parliament.convene")
+def item_add(request: HttpRequest, body: Body, pk: int) -> HttpResponse:
+    """Add an item to a convened session, optionally amending the parliament's rules."""
+    session = get_object_or_404(Session, body=body, pk=pk)
+    form = ItemForm(request.POST)
+    if not form.is_valid():
+        context = {**_session_context(request, body, pk), "item_form": form}
+        return render(request, "federation/session.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        services.add_item(session, data["title"], changes=data["changes"], by=request.user)
+    except ComunaError as error:
+        context = {**_session_context(request, body, pk), "item_form": form, "form": form}
+        return render_refusal(request, "federation/session.html", context, error)
+    messages.success(request, _("The item is on the agenda and in the public record."))
     return redirect("federation_session", body.slug, pk)
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("consultations/<int:pk>/station/", views.station, name="federation_station"),
     path("sessions/new/", parliament.session_new, name="federation_session_new"),
     path("sessions/<int:pk>/", parliament.session, name="federation_session"),
+    path("sessions/<int:pk>/items/", parliament.item_add, name="federation_item_add"),
     path("sessions/<int:pk>/open/", parliament.session_open, name="federation_session_open"),
     path("sessions/<int:pk>/close/", parliament.session_close, name="federation_session_close"),
     path("sessions/<int:pk>/floor/", parliament.give_floor, name="federation_give_floor"),

@@ -3,7 +3,8 @@
 The populated council and two small councils found a commune by referendum (its name,
 territory and charter from ``words``); each council's assembly elects a delegate and gives
 mandates; the parliament (place and items from ``words``) is in session: the first item voted
-and closed with one delegate deviating from the mandate, the second still open. A member's
+and closed with one delegate deviating from the mandate, the second still open, a third
+amending the parliament's rules. A member's
 request for an agenda item and a consultation of the three councils (question from ``words``)
 with two stations reported, one still taking ballots.
 """
@@ -72,6 +73,9 @@ def populated_federation(scene: Populated, words: Words) -> None:
         agenda=[words.up_to(300), words.up_to(300)],
     )  # fmt: skip
     first, second = session.items.order_by("position")
+    rules = federation.add_item(  # an item amending the parliament's rules (ADR 0067)
+        session, words.up_to(300), changes={"parliament_term_years": "4"}, by=marta
+    )
     for council, choice in zip(councils, ("yes", "no", "free"), strict=True):
         federation.record_mandate(first, council, choice, by=marta, assembly=meetings[council.pk])
     federation.make_request(
@@ -95,7 +99,7 @@ def populated_federation(scene: Populated, words: Words) -> None:
     scene.federation = {
         "consultations": [consultation.pk, commune.founding.referendum_id],
         "sessions": [session.pk],
-        "items": [first.pk, second.pk],
+        "items": [first.pk, second.pk, rules.pk],
         "delegates": list(Delegate.objects.filter(seat__body=commune).values_list("pk", flat=True)),
         "deviations": list(Deviation.objects.values_list("pk", flat=True)),
     }

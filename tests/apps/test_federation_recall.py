@@ -32,8 +32,8 @@ def _deviation(*, alternates: bool = True, items: int = 1):
     """A commune whose third council's delegate (elected two years ago) votes against its
     mandate on the first item of a session left open."""
     commune = fb.found_commune()
-    fb.recall_in_member_assemblies(commune)
     fb.elect_delegates(commune, alternates=alternates, now=fb.two_years_ago())
+    fb.recall_in_member_assemblies(commune)
     agenda = tuple(f"Punto {n}" for n in range(1, items + 1))
     session = fb.session(commune, agenda)
     council = Body.objects.filter(parent=commune).order_by("pk").last()

@@ -85,9 +85,6 @@ def test_it_founds_a_commune_and_shows_a_delegate_deviating_from_the_mandate(pag
     # obedeciendo"; the Venezuelan default waits for mid-term, LOPP Art. 16), and Marta sits
     # on its electoral commission, which runs recalls.
     scene.amend(councils[2], recall_min_elapsed_term="0/1")
-    # The commune sends delegates' recalls to the councils' assemblies (the Venezuelan
-    # default is a referendum of the whole commune, LOC Art. 50).
-    fb.recall_in_member_assemblies(commune)
     bodies.grant_role(councils[2], fb.marta(), Role.Kind.ELECTORAL_COMMISSION, granted_by=fb.luis())
 
     # Each council's assembly elects its delegate, and the third one an alternate.
@@ -106,6 +103,11 @@ def test_it_founds_a_commune_and_shows_a_delegate_deviating_from_the_mandate(pag
         assert page.get_by_role("link", name=delegate.full_name).is_visible(), page.locator(
             "main"
         ).inner_text()[:1500]
+
+    # The commune's parliament sends delegates' recalls to the councils' assemblies (the
+    # Venezuelan default is a referendum of the whole commune, LOC Art. 50): an item amending
+    # its rules, which the delegates approve (LOC Art. 22.7).
+    fb.recall_in_member_assemblies(commune)
 
     # The commune's parliament is convened; every council's assembly gives a mandate.
     page.goto(f"{base}/b/{commune.slug}/federation/")
@@ -157,7 +159,8 @@ def test_it_founds_a_commune_and_shows_a_delegate_deviating_from_the_mandate(pag
     for kind in ("recall.carried_out", "delegate.recalled", "delegate.succeeded"):
         assert page.get_by_role("cell", name=kind, exact=True).first.is_visible()
     assert Deviation.objects.get().member == councils[2]
-    assert RecordEntry.objects.filter(body=commune, kind="parliament.decision").count() == 1
+    decisions = RecordEntry.objects.filter(body=commune, kind="parliament.decision")
+    assert decisions.filter(payload__title="Planta de gas comunal").count() == 1
 
     # The delegate's page: recalled, and the alternate now holds the seat.
     page.goto(delegate_url)

@@ -134,6 +134,10 @@ class ItemOut(Schema):
     needed: int | None
     approved: bool | None
     effect: str
+    changes: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Ruleset changes the item adopts when it takes effect (LOC Art. 22.7).",
+    )
     mandates: list[MandateOut]
     votes: list[DelegateVoteOut]
 
@@ -305,6 +309,7 @@ def _item_out(item: Item, mandates: list[Mandate], votes: list[DelegateVote]) ->
         "id": item.pk, "position": item.position, "title": item.title, "forced": item.forced,
         "closed_at": item.closed_at, "yes": item.yes, "no": item.no, "abstain": item.abstain,
         "needed": item.needed, "approved": item.approved, "effect": item.effect,
+        "changes": item.changes,
         "mandates": [
             {"member": m.member.slug, "choice": m.choice, "recorded_at": m.recorded_at}
             for m in mandates

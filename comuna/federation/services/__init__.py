@@ -25,6 +25,7 @@ from comuna.federation.services.mandates import (
     record_mandate,
 )
 from comuna.federation.services.parliament import (
+    add_item,
     convene_session,
     elect_delegate,
     give_floor,
@@ -34,6 +35,7 @@ from comuna.federation.services.parliament import (
 from comuna.federation.services.recall_referendum import open_recall_referendum
 
 __all__ = [
+    "add_item",
     "cast_consultation_ballot",
     "cast_delegate_vote",
     "close_consultation",

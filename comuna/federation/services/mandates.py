@@ -7,10 +7,11 @@ import datetime as dt
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from comuna.assemblies.models import Assembly
 from comuna.bodies.models import Body
-from comuna.bodies.services import post_entry
+from comuna.bodies.services import amend_ruleset, post_entry
 from comuna.core import federation as rules
 from comuna.core.errors import InputError, RuleError
 from comuna.core.tally import VoteCounts, decide
@@ -192,6 +193,7 @@ def close_item(item: Item, *, by: User, now: dt.datetime | None = None) -> Item:
             "counts": {"yes": counts.yes, "no": counts.no, "abstain": counts.abstain},
             "attendees": members, "electorate": members, "rule": DECISION_RULE,
             "needed": result.needed, "approved": result.approved, "effect": item.effect,
+            **({"changes": item.changes} if item.changes else {}),
             "votes": [
                 [v.seat.label, v.delegate.resident_id, v.choice, v.mandate, v.conformance]
                 for v in votes
@@ -199,7 +201,19 @@ def close_item(item: Item, *, by: User, now: dt.datetime | None = None) -> Item:
         },
         now,
     )  # fmt: skip
+    _take_effect(item, now)
     return item
+
+
+def _take_effect(item: Item, now: dt.datetime | None) -> None:
+    """An item in effect that amends the rules adopts the new ruleset version now, in the
+    deciding transaction (ADR 0067)."""
+    if item.effect != Item.Effect.IN_EFFECT or not item.changes:
+        return
+    amend_ruleset(
+        item.session.body, item.changes, parliament_item=(item.session_id, item.position),
+        on=timezone.localdate(now_or(now)), now=now,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -260,4 +274,5 @@ def ratify_item(
                "effect": item.effect, **_ref(fields)}  # fmt: skip
     post_entry(member, "decision.ratification", payload, now)
     post_entry(body, "decision.ratification", payload, now)
+    _take_effect(item, now)
     return item

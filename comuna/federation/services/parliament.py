@@ -15,7 +15,7 @@ from comuna.bodies.models import Body
 from comuna.bodies.services import current_ruleset, post_entry
 from comuna.core import federation as rules
 from comuna.core.errors import InputError, RuleError
-from comuna.core.rulesets import fraction
+from comuna.core.rulesets import fraction, validate_amendment
 from comuna.federation.models import Delegate, Item, Request, Seat, Session, Speaker
 from comuna.federation.services import delegate_offices
 from comuna.federation.services.common import is_within, lock, now_or, params_of
@@ -249,6 +249,44 @@ def convene_session(
         now,
     )  # fmt: skip
     return session
+
+
+@transaction.atomic
+def add_item(
+    session: Session,
+    title: str,
+    *,
+    by: User,
+    changes: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> Item:
+    """Put an item on a convened session's agenda, before it opens so that the member bodies
+    can mandate their delegates on it. ``changes`` amend the parliament's own ruleset when
+    the item takes effect (LOC Art. 22.7, ADR 0067); they are checked now."""
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("body").get(pk=session.pk)
+    )
+    if session.status != Session.Status.CONVENED:
+        raise RuleError("parliament.agenda_closed", "Items are added before the session opens.")
+    title = title.strip()
+    if not title:
+        raise InputError("parliament.item_without_title", "Give the item a title.")
+    checked = _checked_changes(session.body, changes or {})
+    last = session.items.order_by("-position").values_list("position", flat=True).first()
+    item = Item.objects.create(
+        session=session, position=(last or 0) + 1, title=title, changes=checked
+    )
+    payload: dict[str, Any] = {"session": session.pk, "item": item.position, "title": title}
+    if checked:
+        payload["changes"] = checked
+    post_entry(session.body, "parliament.item_added", {**payload, "by": by.username}, now)
+    return item
+
+
+def _checked_changes(body: Body, changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` normalised against the body's ruleset in force (nothing written)."""
+    amended = validate_amendment(current_ruleset(body).params, changes)
+    return {name: amended[name] for name in sorted(changes)}
 
 
 def _enough(body: Body, requests: list[Request]) -> bool:
