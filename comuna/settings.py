@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["comuna.templatetags.money"],
         },
     },
 ]
@@ -172,6 +173,7 @@ COMUNA_LOTTERY_WORKER = env_str("COMUNA_LOTTERY_WORKER", "thread")
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", "Español"), ("en", "English")]
+FORMAT_MODULE_PATH = ["comuna.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("COMUNA_TIME_ZONE", "America/Caracas")
 USE_I18N = True

@@ -393,6 +393,11 @@ class DelegateVote(models.Model):
     def __str__(self) -> str:
         return f"{self.delegate}: {self.choice}"
 
+    def get_mandate_display(self) -> str:
+        """The mandate in words ("vote yes"), or "" where the member body gave none."""
+        labels = dict(MandateChoice.choices)
+        return str(labels.get(self.mandate, self.mandate))
+
 
 class Deviation(models.Model):
     """A vote against the mandate, on the delegate's page and in the member body's record."""

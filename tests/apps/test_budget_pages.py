@@ -168,3 +168,15 @@ def test_it_explains_a_refused_phase_change_on_the_process_page(marta_client, co
     assert response.status_code == 409
     assert "Review every project before the vote." in response.content.decode()
     assert BudgetProcess.objects.get(pk=process.pk).phase == "review"
+
+
+def test_it_shows_amounts_grouped_in_spanish_and_keeps_number_fields_machine_readable(
+    marta_client, council
+):
+    process = budget_scene.process_in_review(council)
+    page = marta_client.get(
+        url("budget_detail", council, process.pk), HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    cost = process.projects.order_by("pk").first().cost
+    assert f'value="{cost:.2f}"' in page  # a number field the browser accepts, in any language
+    assert f"{int(cost):,}".replace(",", ".") + ",00" in page  # shown as 1.500,00

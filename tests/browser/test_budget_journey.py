@@ -127,4 +127,4 @@ def follow_the_payment_into_the_treasury(page):
     assert page.get_by_text("P3. Cemento y cabillas").is_visible()
     assert page.locator("code.fingerprint").is_visible()
     page.locator("main table a[href*='/treasury/accounts/']").last.click()  # the bank
-    assert page.get_by_role("cell", name="8500,00").is_visible()  # 10000 in, 1500 out
+    assert page.get_by_role("cell", name="8.500,00").is_visible()  # 10000 in, 1500 out
