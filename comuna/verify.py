@@ -4,7 +4,8 @@
 Anyone can copy this one file and run ``python verify.py EXPORT.json``: it recomputes every
 hash of every body's chain and re-checks every recorded tally (the counts against the ballot
 box or roll call, the majority against the rule, a lottery's seed against its published
-inputs, a treasury entry's balance, numbering and reversals), and names the first bad entry.
+inputs, a treasury entry's balance, numbering and reversals, an STV election counted again
+from its ranked ballots under the Scottish rules), and names the first bad entry.
 It shares no code with Comuna on purpose (ADR 0003): a bug in Comuna's hashing cannot hide itself here.
 Importable: ``verify_export(data) -> list[Problem]``.
 """

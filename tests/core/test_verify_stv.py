@@ -7,6 +7,7 @@ and on random small elections built to tie often, with and without a lot.
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from comuna.core.blt import Ballot, Election, parse_blt
 from comuna.core.errors import TieError
 from comuna.core.offices import count_ranked
 from comuna.core.stv import Lot, StvResult, count_stv
+from tests.core.test_purity import imported_modules
 
 WARDS = "stv/scotland-2017/blt"
 
@@ -103,3 +105,8 @@ def test_it_breaks_a_three_way_tie_by_the_recorded_lot() -> None:
     ours = _recount(election, [2, 0, 1])
     _assert_same(count_stv(election, lot=Lot(order=(2, 0, 1))), ours)
     assert ours.elected == (2,) and [s.candidate for s in ours.stages[1:]] == [1, 0]
+
+
+def test_it_keeps_the_verifier_to_the_standard_library() -> None:
+    modules = imported_modules(Path(verify.__file__))
+    assert {m.split(".")[0] for m in modules} <= sys.stdlib_module_names
