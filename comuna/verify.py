@@ -396,12 +396,13 @@ def check_stv(payload: dict[str, Any]) -> list[str]:
         return [
             f"valid {stv['valid']} and quota {stv['quota']}, the ballots give {ours.valid} and {ours.quota}"
         ]
-    if len(stv["stages"]) != len(ours.stages):
-        return [f"{len(stv['stages'])} stages recorded, the recount has {len(ours.stages)}"]
-    for number, (recorded, stage) in enumerate(zip(stv["stages"], ours.stages, strict=True), 1):
+    # The first stage that differs names the problem best; then a missing or extra stage.
+    for number, (recorded, stage) in enumerate(zip(stv["stages"], ours.stages, strict=False), 1):
         problem = _stage_problem(number, recorded, stage, names)
         if problem:
             return [problem]
+    if len(stv["stages"]) != len(ours.stages):
+        return [f"{len(stv['stages'])} stages recorded, the recount has {len(ours.stages)}"]
     problems = []
     for role in ("principals", "alternates"):
         recorded = [n for n, _resident in result[role]]
