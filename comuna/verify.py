@@ -4,7 +4,8 @@
 Anyone can copy this one file and run ``python verify.py EXPORT.json``: it recomputes every
 hash of every body's chain and re-checks every recorded tally (the counts against the ballot
 box or roll call, the majority against the rule, a lottery's seed against its published
-inputs, a treasury entry's balance, numbering and reversals), and names the first bad entry.
+inputs, a treasury entry's balance, numbering and reversals, an STV election counted again
+from its ranked ballots under the Scottish rules), and names the first bad entry.
 It shares no code with Comuna on purpose (ADR 0003): a bug in Comuna's hashing cannot hide itself here.
 Importable: ``verify_export(data) -> list[Problem]``.
 """
@@ -17,7 +18,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -182,16 +183,244 @@ def check_spending(payload: dict[str, Any]) -> list[str]:
     return []
 
 
-def check_election(payload: dict[str, Any]) -> list[str]:
-    """Re-check a counted uninominal election: the phone ballots (when recorded) give the
-    recorded votes, and nobody left out had more votes than someone elected (the seats) or
-    chosen as alternate. STV counts are only checked for their quota (re-counting STV needs
-    the full Scottish rules; `comuna stv` on the exported BLT does that)."""
-    result = payload["result"]
-    if result["method"] == "stv":
-        stv = result["stv"]
+# Scottish STV counts in whole 1/100000 votes (the statute truncates to five decimals).
+STV_SCALE = 10**5
+
+
+class TieNeedsLot(Exception):
+    """The count reached a tie that earlier stages do not break and no lot was recorded."""
+
+
+@dataclass(frozen=True)
+class StvStage:
+    action: str
+    candidate: int | None
+    totals: tuple[int, ...]
+    non_transferable: int
+    elected: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class StvRecount:
+    valid: int
+    quota: int
+    elected: tuple[int, ...]
+    alternates: tuple[int, ...]
+    stages: tuple[StvStage, ...]
+
+
+class ScottishStv:
+    """A Scottish STV count (SSI 2007/42 Schedule 1, rules 45-52), written from the statute
+    and docs/methods/stv.md, not from Comuna's core. Candidates are 0..n-1; a ballot is
+    (papers, preferences); ``lot`` lists candidates most favoured first."""
+
+    def __init__(
+        self, n: int, seats: int, ballots: list[tuple[int, list[int]]], lot: list[int] | None
+    ) -> None:
+        papers: dict[tuple[int, ...], int] = {}
+        for weight, prefs in ballots:
+            if prefs:  # a paper with no preference is blank, not a valid vote
+                papers[tuple(prefs)] = papers.get(tuple(prefs), 0) + weight
+        self.rankings, self.weights = list(papers), list(papers.values())
+        self.seats, self.valid = seats, sum(papers.values())
+        self.quota = (self.valid // (seats + 1) + 1) * STV_SCALE  # rule 46
+        self.lot = {c: place for place, c in enumerate(lot)} if lot is not None else None
+        self.standing, self.totals = [True] * n, [0] * n
+        # What each candidate holds: (ranking, position in it, value) -> papers.
+        self.held: list[dict[tuple[int, int, int], int]] = [{} for _ in range(n)]
+        self.history: list[tuple[int, ...]] = []
+        self.elected: list[int] = []
+        self.surpluses: list[int] = []
+        self.stages: list[StvStage] = []
+        self.lost = 0
+
+    def _pick(self, tied: list[int], highest: bool, by_lot: bool) -> int:
+        """Rules 49(2)-(3), 51(2): the most recent earlier stage at which they differed (those
+        still level there go further back), then the lot, or ballot order for mere order."""
+        for past in reversed(self.history[:-1]):
+            best = max(past[c] for c in tied) if highest else min(past[c] for c in tied)
+            tied = [c for c in tied if past[c] == best]
+            if len(tied) == 1:
+                return tied[0]
+        if not by_lot:
+            return min(tied)
+        if self.lot is None:
+            raise TieNeedsLot(f"candidates {tied} tie and no lot was recorded")
+        place = self.lot.__getitem__
+        return min(tied, key=place) if highest else max(tied, key=place)
+
+    def _first(self, group: list[int], surplus_follows: bool) -> int:
+        top = max(self.totals[c] for c in group)
+        tied = [c for c in group if self.totals[c] == top]
+        return (
+            tied[0]
+            if len(tied) == 1
+            else self._pick(tied, True, surplus_follows and top > self.quota)
+        )
+
+    def _ranked(self, group: list[int], surplus_follows: bool) -> list[int]:
+        group, ordered = list(group), []
+        while group:
+            ordered.append(self._first(group, surplus_follows))
+            group.remove(ordered[-1])
+        return ordered
+
+    def _end_stage(self, action: str, who: int | None, gains: list[int]) -> None:
+        self.totals = [t + g for t, g in zip(self.totals, gains, strict=True)]
+        self.history.append(tuple(self.totals))
+        new: list[int] = []
+        vacancies = self.seats - len(self.elected)
+        if vacancies:  # rule 47: everyone at or above the quota, the largest first
+            reached = [
+                c for c, on in enumerate(self.standing) if on and self.totals[c] >= self.quota
+            ]
+            new = self._ranked(reached, len(reached) < vacancies)
+        for c in new:
+            self.standing[c] = False
+            self.elected.append(c)
+            if self.totals[c] > self.quota:
+                self.surpluses.append(c)
+        self.stages.append(StvStage(action, who, tuple(self.totals), self.lost, tuple(new)))
+
+    def _move(self, source: int, share: int, whole: int) -> tuple[list[int], int]:
+        """Every paper of ``source`` to its next continuing preference, its value times
+        ``share / whole`` truncated to 1/100000 (rule 48(3)); returns gains and dead units."""
+        gains, dead = [0] * len(self.totals), 0
+        for (r, pos, old), papers in self.held[source].items():
+            ranking, new = self.rankings[r], share * old // whole
+            nxt = next((p for p in range(pos + 1, len(ranking)) if self.standing[ranking[p]]), None)
+            if nxt is None:
+                dead += papers * new
+                continue
+            pile = self.held[ranking[nxt]]
+            pile[(r, nxt, new)] = pile.get((r, nxt, new), 0) + papers
+            gains[ranking[nxt]] += papers * new
+        self.held[source] = {}
+        return gains, dead
+
+    def _surplus(self) -> None:
+        """Rules 48-49: the largest surplus; every paper moves, its value truncated."""
+        who = self._first(self.surpluses, True)
+        self.surpluses.remove(who)
+        surplus = self.totals[who] - self.quota
+        gains, _dead = self._move(who, surplus, self.totals[who])
+        self.lost += surplus - sum(gains)  # dead papers and truncation remainders
+        gains[who] = -surplus
+        self._end_stage("surplus", who, gains)
+
+    def _exclusion(self, standing: list[int]) -> None:
+        """Rules 50-51: the lowest goes; papers move at the value they came with."""
+        low = min(self.totals[c] for c in standing)
+        tied = [c for c in standing if self.totals[c] == low]
+        who = tied[0] if len(tied) == 1 else self._pick(tied, False, True)
+        self.standing[who] = False
+        gains, dead = self._move(who, 1, 1)
+        self.lost += dead
+        gains[who] = -self.totals[who]
+        self._end_stage("exclusion", who, gains)
+
+    def count(self) -> StvRecount:
+        gains = [0] * len(self.totals)
+        for r, (ranking, papers) in enumerate(zip(self.rankings, self.weights, strict=True)):
+            self.held[ranking[0]][(r, 0, STV_SCALE)] = papers
+            gains[ranking[0]] += papers * STV_SCALE
+        self._end_stage("first_preferences", None, gains)
+        while len(self.elected) < self.seats:
+            standing = [c for c, on in enumerate(self.standing) if on]
+            if len(standing) <= self.seats - len(self.elected):  # rule 52
+                rest = tuple(self._ranked(standing, False))
+                self.elected.extend(rest)
+                self.stages[-1] = replace(self.stages[-1], elected=self.stages[-1].elected + rest)
+                break
+            if self.surpluses:
+                self._surplus()
+            else:
+                self._exclusion(standing)
+        return StvRecount(
+            self.valid,
+            self.quota // STV_SCALE,
+            tuple(self.elected),
+            self._alternates(),
+            tuple(self.stages),
+        )
+
+    def _alternates(self) -> tuple[int, ...]:
+        """ADR 0051: the others by how long they stayed (continuing by final votes, then
+        the last excluded first), as many as the seats."""
+        out = {s.candidate: i for i, s in enumerate(self.stages) if s.action == "exclusion"}
+        others = [c for c in range(len(self.totals)) if c not in self.elected]
+        others.sort(key=lambda c: (-out.get(c, len(self.stages)), -self.totals[c]))
+        return tuple(others[: self.seats])
+
+
+def _stv_ballots(payload: dict[str, Any], index: dict[int, int]) -> list[tuple[int, list[int]]]:
+    """Phone ballots (receipt, numbers in order) or an uploaded file's (papers, numbers)."""
+    if "ranked_ballots" in payload:
+        return [(w, [index[n] for n in marks]) for w, marks in payload["ranked_ballots"]]
+    return [(1, [index[n] for n in marks]) for _receipt, marks in payload["ballots"]]
+
+
+def _units(text: str) -> int:
+    return int(Decimal(text).scaleb(5))
+
+
+def _stage_problem(number: int, recorded: dict[str, Any], ours: StvStage, names: list[int]) -> str:
+    who = None if ours.candidate is None else str(names[ours.candidate])
+    if (recorded["action"], recorded["candidate"]) != (ours.action, who):
+        return f"stage {number} is {recorded['action']} {recorded['candidate']}, the recount's is {ours.action} {who}"
+    if [_units(t) for t in recorded["totals"]] != list(ours.totals):
+        return f"stage {number} totals differ from the recount"
+    if _units(recorded["non_transferable"]) != ours.non_transferable:
+        return f"stage {number} non-transferable votes differ from the recount"
+    if recorded["elected"] != [str(names[c]) for c in ours.elected]:
+        return f"stage {number} elects {recorded['elected']}, the recount {[names[c] for c in ours.elected]}"
+    return ""
+
+
+def check_stv(payload: dict[str, Any]) -> list[str]:
+    """Recount a Scottish STV election from the ballots in the record, with the recorded lot,
+    and compare quota, valid papers, every stage, the elected in order and the alternates.
+    Records from before ballot files were kept (ADR 0094) are checked for their quota only."""
+    result, stv = payload["result"], payload["result"]["stv"]
+    if "ranked_ballots" not in payload and "ballots" not in payload:
         quota = stv["valid"] // (result["seats"] + 1) + 1
         return [] if stv["quota"] == quota else [f"quota {stv['quota']} but the rule gives {quota}"]
+    names: list[int] = stv["candidates"]
+    index = {n: i for i, n in enumerate(names)}
+    lot = [index[n] for n in result["lot"]] if result.get("lot") is not None else None
+    try:
+        ours = ScottishStv(len(names), result["seats"], _stv_ballots(payload, index), lot).count()
+    except TieNeedsLot as tie:
+        return [f"the recount meets a tie the recorded lot does not settle ({tie})"]
+    if (stv["valid"], stv["quota"]) != (ours.valid, ours.quota):
+        return [
+            f"valid {stv['valid']} and quota {stv['quota']}, the ballots give {ours.valid} and {ours.quota}"
+        ]
+    # The first stage that differs names the problem best; then a missing or extra stage.
+    for number, (recorded, stage) in enumerate(zip(stv["stages"], ours.stages, strict=False), 1):
+        problem = _stage_problem(number, recorded, stage, names)
+        if problem:
+            return [problem]
+    if len(stv["stages"]) != len(ours.stages):
+        return [f"{len(stv['stages'])} stages recorded, the recount has {len(ours.stages)}"]
+    problems = []
+    for role in ("principals", "alternates"):
+        recorded = [n for n, _resident in result[role]]
+        expected = [names[c] for c in getattr(ours, "elected" if role == "principals" else role)]
+        if recorded != expected:
+            problems.append(
+                f"the recount's {role} are {expected} in order, the record's {recorded}"
+            )
+    return problems
+
+
+def check_election(payload: dict[str, Any]) -> list[str]:
+    """Re-check a counted election. Uninominal: the phone ballots (when recorded) give the
+    recorded votes, and nobody left out had more votes than someone elected (the seats) or
+    chosen as alternate. STV: the recorded ballots are recounted (``check_stv``)."""
+    result = payload["result"]
+    if result["method"] == "stv":
+        return check_stv(payload)
     votes = {number: n for number, n in result["votes"]}
     problems = []
     if "ballots" in payload:

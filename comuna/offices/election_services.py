@@ -283,6 +283,12 @@ def count_election(
     if election.ballots == Election.Ballots.PHONE:
         rows = election.ballots_cast.order_by("receipt").values_list("receipt", "marks")
         evidence["ballots"] = [[receipt, marks] for receipt, marks in rows]
+    elif source is not None:
+        # An uploaded ballot file, so that `comuna verify` can recount it (ADR 0094).
+        numbers = sorted(by_number, key=int)
+        evidence["ranked_ballots"] = [
+            [b.weight, [int(numbers[i]) for i in b.ranking]] for b in source.ballots
+        ]
     body_services.post_entry(
         election.body,
         "election.counted",
