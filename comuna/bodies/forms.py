@@ -33,6 +33,16 @@ class RevokeForm(forms.Form):
         self.fields["role"].queryset = Role.objects.filter(body=body)  # type: ignore[attr-defined]
 
 
+# Every reason ``services.revoke_role`` records, for the history of roles.
+REASON_LABELS = {
+    **dict(RevokeForm.REASONS),
+    "term_expired": _("term expired"),
+    "term_recalled": _("recalled"),
+    "term_replaced": _("replaced by a new election"),
+    "term_closed": _("seat closed"),
+}
+
+
 class RegistrationForm(forms.Form):
     number = forms.CharField(label=_("Registration number"), max_length=60)
     on = forms.DateField(label=_("Registered on"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST
 from comuna.assemblies.models import Assembly, Decision
 from comuna.bodies import services
 from comuna.bodies.export import export_record
-from comuna.bodies.forms import FoundCouncilForm, OfficerForm, RegistrationForm, RevokeForm
+from comuna.bodies.forms import (
+    REASON_LABELS,
+    FoundCouncilForm,
+    OfficerForm,
+    RegistrationForm,
+    RevokeForm,
+)
 from comuna.bodies.models import Body, RecordEntry, Role
 from comuna.core.errors import ComunaError
 from comuna.people.services import electorate_size
@@ -129,6 +135,23 @@ def ruleset(request: HttpRequest, body: Body) -> HttpResponse:
     )
 
 
+def _history_row(entry: RecordEntry) -> dict[str, object]:
+    """One act of the history of roles, with its labels translated."""
+    kinds = dict(Role.Kind.choices)
+    if entry.kind == "body.founded":
+        user, role = ", ".join(entry.payload["promoters"]), Role.Kind.PROMOTER
+    else:
+        user, role = entry.payload["user"], entry.payload["role"]
+    reason = entry.payload.get("reason")
+    return {
+        "entry": entry,
+        "user": user,
+        "role": kinds.get(role, role),
+        "by": entry.payload.get("by"),
+        "reason": REASON_LABELS.get(reason, reason) if reason else "",
+    }
+
+
 def _roles_context(body: Body, form: OfficerForm) -> dict[str, object]:
     roles = (
         Role.objects.filter(body=body)
@@ -142,7 +165,7 @@ def _roles_context(body: Body, form: OfficerForm) -> dict[str, object]:
         "roles": roles,
         "today": timezone.localdate(),
         "reasons": RevokeForm.REASONS,
-        "history": services.role_history(body),
+        "history": [_history_row(entry) for entry in services.role_history(body)],
         # Offices are held: the council is installed and the promoter team should step down
         # (LOCC Arts. 5-6, institutions.md 1.6; ADR 0054).
         "promoters_should_step_down": bool(promoters)
