@@ -148,5 +148,5 @@ def test_it_shows_the_roles_page_in_a_fixed_number_of_queries(
             body, builders.make_user(f"v{n}"), "spokesperson", builders.make_user("luis")
         )
     client.force_login(builders.make_user("luis"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         assert client.get(reverse("roles", args=[body.slug])).status_code == 200
