@@ -70,6 +70,22 @@ def link_account(
     return link
 
 
+@transaction.atomic
+def grant_office_account(
+    term: Term, *, username: str, password: str, by: User, now: dt.datetime | None = None
+) -> OfficeAccount:
+    """Give the holder of ``term`` the role their seat gives, on a new or existing account,
+    and tie it to the term: the offer made once an election is counted."""
+    kind = role_kind_for(term.post)
+    body = term.post.body
+    role = Role.objects.filter(body=body, user__username=username.strip(), kind=kind).first()
+    if role is None:
+        role = body_services.add_officer(
+            body, username=username, kind=kind, granted_by=by, password=password
+        )
+    return link_account(role, term, by=by, now=now)
+
+
 def revoke_accounts(term: Term, now: dt.datetime | None) -> None:
     """Revoke every role tied to ``term`` (inside ``end_term``'s transaction)."""
     reason = f"term_{term.end_reason}"

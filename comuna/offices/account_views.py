@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,12 +26,19 @@ def link_account(request: HttpRequest, body: Body) -> HttpResponse:
     context = {"body": body, "form": form}
     if request.method == "POST" and form.is_valid():
         try:
-            account_services.link_account(
-                form.cleaned_data["role"], form.cleaned_data["term"], by=request.user
-            )
+            _link(form.cleaned_data, request.user)
         except ComunaError as error:
             return render_refusal(request, "offices/link_account.html", context, error)
         messages.success(request, _("Account tied to the term and entered in the public record."))
         return redirect("roles", body.slug)
     status = 400 if form.errors else 200
     return render(request, "offices/link_account.html", context, status=status)
+
+
+def _link(data: dict[str, Any], by: User) -> None:
+    if data["role"] is not None:
+        account_services.link_account(data["role"], data["term"], by=by)
+    else:
+        account_services.grant_office_account(
+            data["term"], username=data["username"], password=data["password"], by=by
+        )

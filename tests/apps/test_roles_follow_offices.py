@@ -126,6 +126,21 @@ def test_it_ties_an_account_on_the_page_and_shows_who_holds_it(client):
     assert "LOCC Arts. 5–6" in page  # the promoter team should step down
 
 
+def test_it_gives_an_elected_holder_a_new_account_tied_to_the_term(client):
+    body, _carmen, term = elected(scene.years_ago(1, 10))
+    client.force_login(builders.make_user("luis"))
+    election_page = client.get(reverse("election_detail", args=[body.slug, term.election_id]))
+    url = reverse("link_account", args=[body.slug])
+    assert url in election_page.content.decode()
+    assert client.post(url, {"term": term.pk}).status_code == 400  # neither role nor username
+    new = {"term": term.pk, "username": "ana", "password": "vereda-7-los-mangos"}
+    assert client.post(url, new).status_code == 302
+    role = Role.objects.get(body=body, user__username="ana")
+    assert role.kind == Role.Kind.SPOKESPERSON and role.office.term == term
+    kinds = list(RecordEntry.objects.filter(body=body).values_list("kind", flat=True))
+    assert kinds[-2:] == ["role.granted", "role.linked"]
+
+
 def test_it_refuses_to_tie_a_role_that_the_seat_does_not_give():
     body, carmen = scene.council(residents=20)
     commission = Post.objects.get(body=body, unit=Post.Unit.ELECTORAL)
