@@ -202,6 +202,8 @@ def revoke_role(request: HttpRequest, body: Body) -> HttpResponse:
         context = _roles_context(body, OfficerForm())
         return render_refusal(request, "bodies/roles.html", context, error)
     messages.success(request, _("Role taken away and entered in the public record."))
+    if not allowed(request.user, body, ("roles.manage",))["roles.manage"]:
+        return redirect("body_detail", body.slug)  # a promoter who stepped down
     return redirect("roles", body.slug)
 
 

@@ -61,6 +61,18 @@ def test_it_lets_a_promoter_take_a_role_away_and_shows_it_in_the_history(client)
     assert f"#{entry.seq}" in page and "marta" in page
 
 
+def test_it_lets_a_promoter_step_down(client):
+    body = builders.make_council(residents=3)
+    luis = Role.objects.get(body=body, user__username="luis")
+    client.force_login(builders.make_user("luis"))
+    response = client.post(
+        reverse("revoke_role", args=[body.slug]), {"role": luis.pk, "reason": "stepped_down"}
+    )
+    assert response.status_code == 302 and response["Location"] == f"/b/{body.slug}/"
+    assert _last(body, "role.revoked").payload["reason"] == "stepped_down"
+    assert client.get(reverse("roles", args=[body.slug])).status_code == 403
+
+
 def test_it_refuses_revoking_to_outsiders_and_spokespeople(client):
     body = builders.make_council(residents=3)
     luis = Role.objects.get(body=body, user__username="luis")
