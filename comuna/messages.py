@@ -133,6 +133,8 @@ MESSAGES: dict[str, Any] = {
     "role.password_needed": gettext_lazy("A new account needs a password."),
     "role.unknown": gettext_lazy("Unknown role %(kind)s."),
     "role.weak_password": gettext_lazy("The password is not safe enough: %(reasons)s"),
+    "role.bad_reason": gettext_lazy("Unknown reason %(reason)s."),
+    "role.gone": gettext_lazy("That role was already taken away."),
     "body.slug_taken": gettext_lazy("The short name %(slug)s is already in use."),
     "census.already_left": gettext_lazy("This resident already left on %(on)s."),
     "census.birth_in_future": gettext_lazy("The date of birth is in the future."),
@@ -310,6 +312,10 @@ MESSAGES: dict[str, Any] = {
     "request.already_made": gettext_lazy("%(body)s has already made this request."),
     "request.incomplete": gettext_lazy("Say what the request is about."),
     # Offices: elections, eligibility, terms, rotation, recalls (comuna/offices).
+    "account.foreign_term": gettext_lazy("That term belongs to another body."),
+    "account.term_not_in_force": gettext_lazy("That term is not in force."),
+    "account.wrong_role": gettext_lazy("A seat on %(post)s gives the role %(kind)s, not this one."),
+    "account.already_linked": gettext_lazy("That account is already tied to a term."),
     "blt.bad_candidate": gettext_lazy("Line %(line)s: there is no candidate number %(choice)s."),
     "blt.bad_header": gettext_lazy(
         "Line %(line)s: the first line must be two positive numbers: candidates and seats."

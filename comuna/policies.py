@@ -16,6 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from comuna.bodies.models import Body, Role
 
@@ -57,6 +58,7 @@ POLICIES: dict[str, frozenset[str]] = {
     "vote.close": _COUNT,
     "token.manage": frozenset({AUTHENTICATED}),
     # The promoter team hands out the first accounts and files the registration (LOCC Arts. 6, 17).
+    # Promoters also take roles away (ADR 0054); roles tied to a term end with it.
     "roles.manage": frozenset({PROMOTER}),
     "body.register": frozenset({PROMOTER}),
     # Participatory budgets: spokespeople run the phases (each approved by the assembly,
@@ -107,10 +109,17 @@ def is_public(action: str) -> bool:
 
 
 def roles_of(user: Any, body: Body | None) -> frozenset[str]:
-    """The kinds of role ``user`` holds in ``body`` (none for anonymous users)."""
+    """The kinds of role ``user`` holds in ``body`` (none for anonymous users).
+
+    A role tied to a term (``offices.OfficeAccount``) counts only until the term's last day,
+    even before anyone closes the expired term (ADR 0054).
+    """
     if body is None or user is None or not user.is_authenticated:
         return frozenset()
-    return frozenset(Role.objects.filter(user=user, body=body).values_list("kind", flat=True))
+    roles = Role.objects.filter(user=user, body=body).exclude(
+        office__term__ends_on__lt=timezone.localdate()
+    )
+    return frozenset(roles.values_list("kind", flat=True))
 
 
 def can(user: Any, action: str, body: Body | None = None) -> bool:

@@ -23,6 +23,7 @@ body = [
     path("record.json", bodies.record_json, name="record_json"),
     path("ruleset/", bodies.ruleset, name="ruleset"),
     path("roles/", bodies.roles, name="roles"),
+    path("roles/revoke/", bodies.revoke_role, name="revoke_role"),
     path("registration/", bodies.registration, name="registration"),
     path("census/", people.census, name="census"),
     path("census/households/new/", people.household_new, name="household_new"),

@@ -17,6 +17,32 @@ class OfficerForm(forms.Form):
     )
 
 
+class RevokeForm(forms.Form):
+    """Take one role away; the reasons are those of ``services.REVOKE_REASONS``."""
+
+    REASONS = [
+        ("stepped_down", _("stepped down (the promoter team stops once the council is installed)")),
+        ("left_office", _("no longer holds the office")),
+        ("withdrawn", _("withdrawn by the promoter team")),
+    ]
+    role = forms.ModelChoiceField(queryset=Role.objects.none(), widget=forms.HiddenInput)
+    reason = forms.ChoiceField(label=_("Reason"), choices=REASONS)
+
+    def __init__(self, body: Body, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["role"].queryset = Role.objects.filter(body=body)  # type: ignore[attr-defined]
+
+
+# Every reason ``services.revoke_role`` records, for the history of roles.
+REASON_LABELS = {
+    **dict(RevokeForm.REASONS),
+    "term_expired": _("term expired"),
+    "term_recalled": _("recalled"),
+    "term_replaced": _("replaced by a new election"),
+    "term_closed": _("seat closed"),
+}
+
+
 class RegistrationForm(forms.Form):
     number = forms.CharField(label=_("Registration number"), max_length=60)
     on = forms.DateField(label=_("Registered on"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -114,6 +114,37 @@ def grant_role(
     return role
 
 
+# Why a role ends: by hand on the roles page, or because the term it came from ended.
+REVOKE_REASONS = ("stepped_down", "left_office", "withdrawn")
+TERM_REASONS = ("term_expired", "term_recalled", "term_replaced", "term_closed")
+
+
+@transaction.atomic
+def revoke_role(
+    role: Role, *, by: User | None, reason: str, now: dt.datetime | None = None
+) -> None:
+    """Take a role away and record it. ``by`` is None when an office's end revokes it."""
+    if reason not in REVOKE_REASONS + TERM_REASONS:
+        raise InputError("role.bad_reason", "Unknown reason {reason}.", reason=reason)
+    locked = Role.objects.select_for_update().filter(pk=role.pk).first()
+    if locked is None:
+        raise RuleError("role.gone", "That role was already taken away.")
+    payload = {
+        "user": role.user.username,
+        "role": role.kind,
+        "reason": reason,
+        "by": by.username if by else None,
+    }
+    locked.delete()
+    post_entry(role.body, "role.revoked", payload, now)
+
+
+def role_history(body: Body, last: int = 100) -> list[RecordEntry]:
+    """The acts that gave, tied and took away roles, newest first, read from the record."""
+    kinds = ("body.founded", "role.granted", "role.linked", "role.revoked")
+    return list(RecordEntry.objects.filter(body=body, kind__in=kinds).order_by("-seq")[:last])
+
+
 @transaction.atomic
 def add_officer(
     body: Body, *, username: str, kind: str, granted_by: User, password: str = ""

@@ -8,11 +8,18 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from comuna.assemblies.models import Assembly, Decision
 from comuna.bodies import services
 from comuna.bodies.export import export_record
-from comuna.bodies.forms import FoundCouncilForm, OfficerForm, RegistrationForm
+from comuna.bodies.forms import (
+    REASON_LABELS,
+    FoundCouncilForm,
+    OfficerForm,
+    RegistrationForm,
+    RevokeForm,
+)
 from comuna.bodies.models import Body, RecordEntry, Role
 from comuna.core.errors import ComunaError
 from comuna.people.services import electorate_size
@@ -128,25 +135,76 @@ def ruleset(request: HttpRequest, body: Body) -> HttpResponse:
     )
 
 
-@requires("roles.manage")
-def roles(request: HttpRequest, body: Body) -> HttpResponse:
-    """Who acts for the body with an account, and handing out new roles."""
-    form = OfficerForm(request.POST or None)
-    context = {
+def _history_row(entry: RecordEntry) -> dict[str, object]:
+    """One act of the history of roles, with its labels translated."""
+    kinds = dict(Role.Kind.choices)
+    if entry.kind == "body.founded":
+        user, role = ", ".join(entry.payload["promoters"]), Role.Kind.PROMOTER
+    else:
+        user, role = entry.payload["user"], entry.payload["role"]
+    reason = entry.payload.get("reason")
+    return {
+        "entry": entry,
+        "user": user,
+        "role": kinds.get(role, role),
+        "by": entry.payload.get("by"),
+        "reason": REASON_LABELS.get(reason, reason) if reason else "",
+    }
+
+
+def _roles_context(body: Body, form: OfficerForm) -> dict[str, object]:
+    roles = (
+        Role.objects.filter(body=body)
+        .select_related("user", "office__term__post", "office__term__holder")
+        .order_by("kind", "user__username")
+    )
+    promoters = [r for r in roles if r.kind == Role.Kind.PROMOTER]
+    return {
         "body": body,
         "form": form,
-        "roles": Role.objects.filter(body=body)
-        .select_related("user")
-        .order_by("kind", "user__username"),
+        "roles": roles,
+        "today": timezone.localdate(),
+        "reasons": RevokeForm.REASONS,
+        "history": [_history_row(entry) for entry in services.role_history(body)],
+        # Offices are held: the council is installed and the promoter team should step down
+        # (LOCC Arts. 5-6, institutions.md 1.6; ADR 0054).
+        "promoters_should_step_down": bool(promoters)
+        and body.posts.filter(terms__ended_on__isnull=True).exists(),
     }
+
+
+@requires("roles.manage")
+def roles(request: HttpRequest, body: Body) -> HttpResponse:
+    """Who acts for the body with an account, handing out roles and their history."""
+    form = OfficerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.add_officer(body, granted_by=request.user, **form.cleaned_data)
         except ComunaError as error:
-            return render_refusal(request, "bodies/roles.html", context, error)
+            return render_refusal(request, "bodies/roles.html", _roles_context(body, form), error)
         messages.success(request, _("Role granted and entered in the public record."))
         return redirect("roles", body.slug)
+    context = _roles_context(body, form)
     return render(request, "bodies/roles.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@requires("roles.manage")
+def revoke_role(request: HttpRequest, body: Body) -> HttpResponse:
+    """Take a role away (a promoter stepping down, an officer who left); it goes on record."""
+    form = RevokeForm(body, request.POST)
+    if not form.is_valid():
+        return render(request, "bodies/roles.html", _roles_context(body, OfficerForm()), status=400)
+    role = form.cleaned_data["role"]
+    try:
+        services.revoke_role(role, by=request.user, reason=form.cleaned_data["reason"])
+    except ComunaError as error:
+        context = _roles_context(body, OfficerForm())
+        return render_refusal(request, "bodies/roles.html", context, error)
+    messages.success(request, _("Role taken away and entered in the public record."))
+    if not allowed(request.user, body, ("roles.manage",))["roles.manage"]:
+        return redirect("body_detail", body.slug)  # a promoter who stepped down
+    return redirect("roles", body.slug)
 
 
 @requires("body.register")

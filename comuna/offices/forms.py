@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from comuna.assemblies.models import Assembly, Motion
-from comuna.offices.models import Election, Post
+from comuna.bodies.models import Body, Role
+from comuna.offices.account_services import terms_in_force
+from comuna.offices.models import Election, Post, Term
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_BLT_BYTES = 2 * 1024 * 1024
@@ -219,3 +223,40 @@ class HolderReportForm(forms.Form):
     def __init__(self, *args: object, terms: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["term"].queryset = terms  # type: ignore[attr-defined]
+
+
+class TermChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: object) -> str:
+        return f"{obj.post.name} — {obj.seat} — {obj.holder.full_name}"  # type: ignore[attr-defined]
+
+
+class LinkAccountForm(forms.Form):
+    """Tie an account's role to the term its holder sits in (ADR 0054): an existing role, or
+    a username that gets the role the seat gives (a new account needs a password)."""
+
+    term = TermChoiceField(label=_("Term it comes from"), queryset=Term.objects.none())
+    role = forms.ModelChoiceField(
+        label=_("Account and role"), queryset=Role.objects.none(), required=False
+    )
+    username = forms.CharField(
+        label=_("Or a username, to give it the role the seat gives"),
+        max_length=150,
+        required=False,
+    )
+    password = forms.CharField(
+        label=_("Password (only for a new account)"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: object, body: Body, today: dt.date, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        roles = Role.objects.filter(body=body, office__isnull=True).exclude(kind=Role.Kind.PROMOTER)
+        self.fields["role"].queryset = roles.select_related("user")  # type: ignore[attr-defined]
+        self.fields["term"].queryset = terms_in_force(body.pk, today)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if bool(data.get("role")) == bool((data.get("username") or "").strip()):
+            raise forms.ValidationError(_("Choose an account's role, or give a username."))
+        return data

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from comuna.assemblies.models import Assembly, Attendance, Decision, Motion
-from comuna.bodies.models import Body, Committee
+from comuna.bodies.models import Body, Committee, Role
 from comuna.people.models import Household, Resident
 
 
@@ -301,3 +301,20 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term.holder} — {self.filed_on:%Y-%m-%d}"
+
+
+class OfficeAccount(models.Model):
+    """An account's role held because a resident holds a term: the role ends with the term.
+
+    The link lives here, not on ``bodies.Role``, so that bodies stay free of offices (ADR 0054).
+    Revoking the role deletes the link with it; the public record keeps both acts.
+    """
+
+    role = models.OneToOneField(Role, on_delete=models.CASCADE, related_name="office")
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="accounts")
+
+    class Meta:
+        verbose_name = _("office account")
+
+    def __str__(self) -> str:
+        return f"{self.role} — {self.term.holder}"

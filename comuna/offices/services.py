@@ -21,6 +21,7 @@ from comuna.bodies.models import Body, Committee
 from comuna.core import offices as rules
 from comuna.core import rulesets
 from comuna.core.errors import InputError, RuleError
+from comuna.offices.account_services import revoke_accounts
 from comuna.offices.models import Candidacy, Election, Post, Report, Term
 from comuna.people.models import Resident
 
@@ -213,7 +214,8 @@ def close_expired(post: Post, on: dt.date, now: dt.datetime | None) -> None:
 
 
 def end_term(term: Term, reason: str, on: dt.date, now: dt.datetime | None) -> Term:
-    """End ``term`` (inside the caller's transaction) and record it."""
+    """End ``term`` (inside the caller's transaction), record it, and revoke the accounts'
+    roles tied to it (ADR 0054): powers end with the office, whatever the reason."""
     term.ended_on, term.end_reason = on, reason
     term.save(update_fields=["ended_on", "end_reason"])
     body_services.post_entry(
@@ -228,6 +230,7 @@ def end_term(term: Term, reason: str, on: dt.date, now: dt.datetime | None) -> T
         },
         now,
     )
+    revoke_accounts(term, now)
     return term
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from comuna.offices import account_views as accounts
 from comuna.offices import recall_views as recalls
 from comuna.offices import rotation_views as rotations
 from comuna.offices import views
@@ -23,6 +24,7 @@ urlpatterns = [
     path("elections/<int:pk>/count/", views.election_count, name="election_count"),
     path("elections/<int:pk>/ballot/", views.election_ballot, name="election_ballot"),
     path("elections/<int:pk>/ballots.blt", views.election_blt, name="election_blt"),
+    path("accounts/link/", accounts.link_account, name="link_account"),
     path("recalls/new/", recalls.recall_new, name="recall_new"),
     path("recalls/<int:pk>/", recalls.recall_detail, name="recall_detail"),
     path("recalls/<int:pk>/sign/", recalls.recall_sign, name="recall_sign"),

@@ -30,7 +30,7 @@ from comuna.offices.forms import (
 from comuna.offices.models import Election, Post, Recall, Report, Term
 from comuna.people.models import Resident
 from comuna.people.views import search_residents
-from comuna.policies import can, requires
+from comuna.policies import allowed, can, requires
 from comuna.web import render_refusal
 
 SOON_DAYS = 90
@@ -180,11 +180,13 @@ def election_new(request: HttpRequest, body: Body) -> HttpResponse:
 
 def _election_context(request: HttpRequest, body: Body, election: Election, **extra: object):
     query = request.GET.get("q", "").strip()
+    may = allowed(request.user, body, ("election.manage", "roles.manage"))
     context: dict[str, object] = {
         "body": body,
         "election": election,
         "candidacies": election.candidacies.select_related("resident"),
-        "can_run": can(request.user, "election.manage", body),
+        "can_run": may["election.manage"],
+        "can_roles": may["roles.manage"],
         "query": query,
         "found": search_residents(body, query)[:30] if query else [],
         "count_form": CountForm(election=election),

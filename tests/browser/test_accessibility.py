@@ -116,7 +116,8 @@ def test_it_finds_no_serious_violation_on_the_main_pages(phone, live_server, sce
 def test_it_finds_no_serious_violation_on_the_promoters_pages(phone, live_server, scene):
     base, slug = live_server.url, scene.body.slug
     login(phone, base, "luis")
-    pages = [f"/b/{slug}/roles/", f"/b/{slug}/registration/", "/found/"]
+    pages = [f"/b/{slug}/roles/", f"/b/{slug}/offices/accounts/link/"]
+    pages += [f"/b/{slug}/registration/", "/found/"]
     found = {url: violations(phone, base + url) for url in pages}
     assert {url: v for url, v in found.items() if v} == {}
 
