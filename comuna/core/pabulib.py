@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -174,15 +175,20 @@ def _parse_projects(
     return columns, tuple(projects.values())
 
 
+_SPACE = re.compile(r"\s")
+"""Whitespace as ``str.strip`` sees it (``str.isspace``)."""
+
 Choice = tuple[tuple[str, ...], tuple[int, ...] | None]
 """The projects a vote names, and its points (cumulative ballots)."""
 
 
 def _choice(vote: str, text: str | None, line: int, vote_type: str, known: set[str]) -> Choice:
     """The checked content of a ``vote`` cell (and ``points`` cell ``text``), both stripped."""
-    chosen = tuple(p.strip() for p in vote.split(",") if p.strip())
-    unknown = [p for p in chosen if p not in known]
-    if unknown or len(set(chosen)) != len(chosen):
+    if _SPACE.search(vote) is None:  # the usual case: nothing to strip
+        chosen = tuple(p for p in vote.split(",") if p)
+    else:
+        chosen = tuple(p.strip() for p in vote.split(",") if p.strip())
+    if not known.issuperset(chosen) or len(set(chosen)) != len(chosen):
         raise InputError(
             "pb.bad_vote",
             "Line {line}: vote {vote!r} names an unknown project or repeats one.",
