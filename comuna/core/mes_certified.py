@@ -247,7 +247,8 @@ class _Floats:
             return
         if (after := self.partition.after.get(p)) is None:
             after = self.partition.after[p] = self._split(p)
-        old, w, base = after.old, after.weight, self.partition.classes
+        old, base = after.old, self.partition.classes
+        w: FloatArray | float = after.weight if self.span > 2 else 1.0  # approval: exact 1s
         r = self.radius
         tc, ts = (low[0] + high[0]) / 2, (low[1] + high[1]) / 2
         gap, gap_slope = high[0] - low[0], (high[1] - low[1]) * r
