@@ -67,16 +67,17 @@ class _Floats:
     """Money per class of voters as a line in the share e plus a bound on its distance to
     the exact money, valid for every exact run with a share in [centre - radius, centre +
     radius]. Every bound used is affine (or concave) in e, so checking both ends of the
-    interval checks all of it. Classes are as in ``_State`` (``partition``); row k of
-    ``state`` holds class k's money at the centre, its slope in e and the bound."""
+    interval checks all of it. Classes are as in ``_State`` (``partition``); column k of
+    ``state`` holds class k's money at the centre, its slope in e and the bound (one row
+    per quantity: the sums over a project's classes run along contiguous rows)."""
 
     def __init__(self, profile: Profile, centre: float, radius: float, root: Partition) -> None:
         self.profile = profile
         self._interval(centre, radius)
         self.root = self.partition = root
         self.group_class: IntArray = np.zeros(len(profile.group_sizes), dtype=np.int64)
-        self.state: FloatArray = np.zeros((64, 3))
-        self.state[0] = centre, 1.0, 0.0
+        self.state: FloatArray = np.zeros((3, 64))
+        self.state[:, 0] = centre, 1.0, 0.0
         self.span = profile.max_weight + 1
         self.costs = [float(c) for c in profile.costs]
         self.voters = [n.astype(np.float64) for n in profile.multiplicity]
@@ -94,7 +95,7 @@ class _Floats:
         other.group_class = self.group_class.copy()
         other.state = self.state.copy()
         other.later = {}
-        money, slope, error = other.state.T
+        money, slope, error = other.state
         moved = slope * (centre - self.centre)
         error += 4 * _U * (np.abs(money) + np.abs(moved))
         error *= 1 + 4 * _U
@@ -134,24 +135,24 @@ class _Floats:
             return None
         cls, w, n = self.holdings(p)
         r = self.radius
-        rows = self.state[cls]
-        order = np.argsort(rows[:, 0] / w if self.span > 2 else rows[:, 0], kind="stable")
+        money = self.state[0].take(cls)
+        order = np.argsort(money / w if self.span > 2 else money, kind="stable")
         n = n[order]
-        held = rows[order] * n[:, None]  # per class: n*money, n*slope, n*error
+        held = self.state.take(cls[order], axis=1) * n  # rows: n*money, n*slope, n*error
         load = n * w[order] if self.span > 2 else n  # approval: every weight is 1
         gamma = 4.0 * (len(cls) + 8) * _U  # rounding of sums of k terms, with room
-        total, spread, off = held.sum(axis=0).tolist()
-        size = float(np.abs(held).sum(axis=0) @ self.sizing)
+        total, spread, off = held.sum(axis=1).tolist()
+        size = float(self.sizing @ np.abs(held).sum(axis=1))
         low_cost, high_cost = cost * (1 - 2 * _U), cost * (1 + 2 * _U)
         if total + abs(spread) * r + off + gamma * size < low_cost:
             return None
         after = np.cumsum(load[::-1])[::-1]
         paid = np.zeros_like(held)
-        np.cumsum(held[:-1], axis=0, out=paid[1:])
+        np.cumsum(held[:, :-1], axis=1, out=paid[:, 1:])
         # Whoever pays all below a split, the rest paying t*w: any split bounds t from below.
-        a = (low_cost - paid[:, 0] - paid[:, 2]) / after
-        slope = -paid[:, 1] / after
-        a -= gamma * (np.abs(paid) @ self.sizing + low_cost) / after + 4 * _U * np.abs(a)
+        a = (low_cost - paid[0] - paid[2]) / after
+        slope = -paid[1] / after
+        a -= gamma * (self.sizing @ np.abs(paid) + low_cost) / after + 4 * _U * np.abs(a)
         k = int(np.argmax(a - np.abs(slope) * r))
         low = (float(a[k]), float(slope[k]))
         floor = max(0.0, low[0] - abs(low[1]) * r) * per_key * (1 - 4 * _U)
@@ -183,7 +184,7 @@ class _Floats:
         need, room = cost * (1 + 2 * _U), gamma * size
         tops = []
         for vector in self.lowest:
-            lowest = held @ vector
+            lowest = vector @ held
             top = reach(need, lowest, load, after, gamma, room)
             if top is None:  # classes changed order inside the interval: sort at this end
                 order = np.argsort(lowest / load, kind="stable")
@@ -232,7 +233,7 @@ class _Floats:
         cls, w, n = self.holdings(p)
         weight = float(np.dot(n, w))
         price, r = self.costs[p] / weight, self.radius
-        m, s, d = self.state[cls].T
+        m, s, d = self.state.take(cls, axis=1)
         room = 4 * _U * (np.abs(m) + np.abs(s) * r + d)
         for x in self.ends:
             if float(np.min((m + s * x - d - room) / w)) < price * (1 + 8 * _U):
@@ -246,13 +247,14 @@ class _Floats:
             return
         if (after := self.partition.after.get(p)) is None:
             after = self.partition.after[p] = self._split(p)
-        old, w, base = after.old, after.weight, self.partition.classes
+        old, base = after.old, self.partition.classes
+        w: FloatArray | float = after.weight if self.span > 2 else 1.0  # approval: exact 1s
         r = self.radius
         tc, ts = (low[0] + high[0]) / 2, (low[1] + high[1]) / 2
         gap, gap_slope = high[0] - low[0], (high[1] - low[1]) * r
         size = abs(low[0]) + abs(high[0]) + (abs(low[1]) + abs(high[1])) * r
         half = max(abs(gap - gap_slope), abs(gap + gap_slope)) / 2 + 8 * _U * size
-        m, s, d = self.state[old].T
+        m, s, d = self.state.take(old, axis=1)
         at, sl = m - tc * w, s - ts * w
         delta = d + half * w + 4 * _U * (np.abs(m) + abs(tc) * w + (np.abs(s) + abs(ts) * w) * r)
         extent = np.abs(sl) * r + delta
@@ -268,10 +270,11 @@ class _Floats:
             money[cross], slope[cross], error[cross] = crossing_line(
                 at[cross], sl[cross], delta[cross], r
             )
-        if after.classes > len(self.state):
-            self.state = np.concatenate((self.state, np.zeros((2 * after.classes - base, 3))))
-        rows = self.state[base : after.classes]
-        rows[:, 0], rows[:, 1], rows[:, 2] = money, slope, error * (1 + 4 * _U)
+        if after.classes > self.state.shape[1]:
+            more = np.zeros((3, 2 * after.classes - base))
+            self.state = np.concatenate((self.state, more), axis=1)
+        rows = self.state[:, base : after.classes]
+        rows[0], rows[1], rows[2] = money, slope, error * (1 + 4 * _U)
         self.group_class[groups] = after.moved
         self.partition = after
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -174,20 +175,35 @@ def _parse_projects(
     return columns, tuple(projects.values())
 
 
+_SPACE = re.compile(r"\s")
+"""Whitespace as ``str.strip`` sees it (``str.isspace``)."""
+
 Choice = tuple[tuple[str, ...], tuple[int, ...] | None]
 """The projects a vote names, and its points (cumulative ballots)."""
 
 
-def _choice(vote: str, text: str | None, line: int, vote_type: str, known: set[str]) -> Choice:
+Known = dict[str, str]
+"""Each project id of the file, to itself: votes name the file's own strings (one copy)."""
+
+
+def _choice(vote: str, text: str | None, line: int, vote_type: str, known: Known) -> Choice:
     """The checked content of a ``vote`` cell (and ``points`` cell ``text``), both stripped."""
-    chosen = tuple(p.strip() for p in vote.split(",") if p.strip())
-    unknown = [p for p in chosen if p not in known]
-    if unknown or len(set(chosen)) != len(chosen):
+    if _SPACE.search(vote) is None:  # the usual case: nothing to strip
+        names = vote.split(",")
+        if "" in names:
+            names = [p for p in names if p]
+    else:
+        names = [p.strip() for p in vote.split(",") if p.strip()]
+    try:
+        chosen = tuple(map(known.__getitem__, names))
+    except KeyError:
+        chosen = ()  # an unknown project: refused below
+    if len(chosen) != len(names) or len(set(chosen)) != len(chosen):
         raise InputError(
             "pb.bad_vote",
             "Line {line}: vote {vote!r} names an unknown project or repeats one.",
             line=line,
-            vote=",".join(chosen),
+            vote=",".join(names),
         )
     if vote_type == "choose-1" and len(chosen) > 1:
         raise InputError(
@@ -213,7 +229,7 @@ def _choice(vote: str, text: str | None, line: int, vote_type: str, known: set[s
     return chosen, points
 
 
-def _ballot(record: dict[str, str], line: int, vote_type: str, known: set[str]) -> PbVote:
+def _ballot(record: dict[str, str], line: int, vote_type: str, known: Known) -> PbVote:
     voter_id, vote = record.pop("voter_id"), record.pop("vote")
     text = record.pop("points", "") if vote_type == "cumulative" else None
     chosen, points = _choice(vote, text, line, vote_type, known)
@@ -221,7 +237,7 @@ def _ballot(record: dict[str, str], line: int, vote_type: str, known: set[str]) 
 
 
 def _parse_votes(
-    rows: list[tuple[int, list[str]]], vote_type: str, known: set[str]
+    rows: list[tuple[int, list[str]]], vote_type: str, known: Known
 ) -> tuple[tuple[str, ...], tuple[PbVote, ...]]:
     """The votes, each distinct vote text checked once (most ballots repeat others): identical
     votes share one tuple of projects."""
@@ -284,7 +300,7 @@ def parse_pb(text: str | Iterable[str]) -> PbFile:
         meta = _parse_meta(sections["META"])
         vote_type = dict(meta).get("vote_type", "approval")
         project_columns, projects = _parse_projects(sections["PROJECTS"])
-        known = {p.project_id for p in projects}
+        known = {p.project_id: p.project_id for p in projects}
         vote_columns, votes = _parse_votes(sections["VOTES"], vote_type, known)
     return PbFile(meta, project_columns, projects, vote_columns, votes)
 
@@ -347,6 +363,7 @@ def to_election(pb: PbFile) -> Election:
     """
     projects = tuple(Project(p.project_id, p.cost) for p in pb.projects)
     shared: dict[int, tuple[tuple[str, int], ...]] = {}  # by id: parse_pb shares vote tuples
+    once = {p.project_id: (p.project_id, 1) for p in pb.projects}  # one pair per project
     ballots = []
     with paused_gc():
         for v in pb.votes:  # identical votes share one tuple of weights (grouped fast later)
@@ -354,6 +371,16 @@ def to_election(pb: PbFile) -> Election:
                 ballots.append(Ballot(v.voter_id, tuple(zip(v.projects, v.points, strict=True))))
                 continue
             if (found := shared.get(id(v.projects))) is None:
-                found = shared[id(v.projects)] = tuple((p, 1) for p in v.projects)
+                found = shared[id(v.projects)] = _approvals(v.projects, once)
             ballots.append(Ballot(v.voter_id, found))
     return Election(pb.budget, projects, tuple(ballots))
+
+
+def _approvals(
+    projects: tuple[str, ...], once: dict[str, tuple[str, int]]
+) -> tuple[tuple[str, int], ...]:
+    """(project, 1) for each named project, the pairs shared by all ballots."""
+    try:
+        return tuple(map(once.__getitem__, projects))
+    except KeyError:  # a project the file does not list (refused when counted)
+        return tuple((p, 1) for p in projects)
