@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from comuna.assemblies import services as assemblies
 from comuna.assemblies.models import Motion
@@ -103,7 +104,9 @@ def test_it_recalls_in_the_decision_and_seats_the_alternate():
     recall.refresh_from_db()
     term.refresh_from_db()
     assert recall.status == Recall.Status.RECALLED and recall.decision == decision
-    assert term.end_reason == Term.End.RECALLED and term.ended_on == TODAY
+    # The day the assembly decided (not TODAY, taken at import: a run may cross midnight).
+    decided_on = timezone.localdate(decision.decided_at)
+    assert term.end_reason == Term.End.RECALLED and term.ended_on == decided_on
     successor = term.followed_by
     assert successor.holder == term.alternate and successor.ends_on == term.ends_on
     assert successor.source == Term.Source.SUCCESSION
@@ -125,7 +128,9 @@ def test_it_bars_the_recalled_person_for_two_terms():
     with pytest.raises(RuleError) as barred:
         elections.register_candidacy(election, term.holder, by=carmen)
     assert barred.value.code == "offices.recall_barred"
-    assert barred.value.params["until"] == TODAY.replace(year=TODAY.year + 4).isoformat()
+    term.refresh_from_db()
+    ended = term.ended_on
+    assert barred.value.params["until"] == ended.replace(year=ended.year + 4).isoformat()
 
 
 def test_it_keeps_the_holder_when_the_assembly_rejects_the_recall():
